@@ -1,0 +1,94 @@
+"""fusionlab: the computation behind *Deep learning meets large-scale machine learning*.
+
+The notebooks stay thin and import from here. Submodules are imported on first use, and
+TensorFlow only by the modules that need it, so ``import fusionlab`` is fast.
+
+Submodules
+----------
+data        datasets: registry and cache, CIFAR-10, MovieLens-100K, digits, synthetic ratings
+optim       from-scratch optimisers on NumPy (no TensorFlow)
+models      Keras model builders
+plotting    every figure the book shows
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+
+from ._validation import check_choice, check_int
+
+__version__ = "0.1.0"
+
+#: Environment variable that switches every notebook between its two sizes.
+SIZE_VARIABLE = "FUSIONLAB_SIZE"
+SIZES = ("classroom", "full")
+
+_SUBMODULES = {
+    "data", "optim", "nn", "models", "training", "evaluate", "pipeline", "recsys",
+    "scale", "explain", "privacy", "efficiency", "multimodal", "plotting",
+}
+
+
+def course_size() -> str:
+    """Return the run size chosen by the ``FUSIONLAB_SIZE`` environment variable.
+
+    ``"classroom"`` (the default) keeps each notebook within 90 s on a 2-core laptop;
+    ``"full"`` runs the published book's full-size experiments.
+
+    Examples
+    --------
+    >>> import os; os.environ.pop("FUSIONLAB_SIZE", None) and None
+    >>> course_size()
+    'classroom'
+    """
+    value = os.environ.get(SIZE_VARIABLE, "classroom").strip().lower() or "classroom"
+    return check_choice(
+        value, SIZE_VARIABLE, SIZES, fix=f"Set {SIZE_VARIABLE}=classroom (default) or {SIZE_VARIABLE}=full."
+    )
+
+
+def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> int:
+    """Seed Python, NumPy and Keras/TensorFlow, once, at the top of a notebook.
+
+    Library functions never use these global generators: they take ``random_state``.
+    This exists so that notebook code, and Keras weight initialisation and shuffling,
+    repeat exactly.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Non-negative seed.
+    deterministic_ops : bool, default=True
+        Also ask TensorFlow for deterministic kernels (same seed, same numbers, at a small
+        cost in speed). Only applied when TensorFlow is installed.
+
+    Returns
+    -------
+    seed : int
+    """
+    seed = check_int(seed, "seed", low=0, high=2**32 - 1, fix="Use a small non-negative int such as 0.")
+    random.seed(seed)
+    import numpy as np
+
+    np.random.seed(seed)  # notebooks only; the library itself takes random_state
+    try:
+        import keras
+    except ImportError:  # pragma: no cover - TensorFlow is a hard dependency
+        return seed
+    keras.utils.set_random_seed(seed)
+    if deterministic_ops:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    return seed
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'fusionlab' has no attribute {name!r}")
+
+
+__all__ = ["SIZES", "SIZE_VARIABLE", "course_size", "set_seed", "__version__"]

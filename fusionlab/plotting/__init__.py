@@ -1,0 +1,12 @@
+"""Every figure the book shows, one topic module each, re-exported here.
+
+Each function draws on a Matplotlib ``Axes`` (created when not given), sets a title, axis
+labels with units, and returns the ``Figure``, so notebooks stay one line per plot.
+"""
+
+from __future__ import annotations
+
+from ._base import new_axes
+from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_cost
+
+__all__ = ["new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost"]

@@ -1,0 +1,80 @@
+"""The course's two commands, for a fresh machine with Python 3.11+ and nothing else.
+
+    python3 tasks.py book    # set up .venv, build the HTML book (executes every notebook)
+    python3 tasks.py test    # set up .venv, run every test (unit tests + notebooks via nbval)
+
+Each command creates the virtual environment ``.venv`` next to this file on first use and
+reuses it afterwards; it reinstalls only when ``pyproject.toml`` changes. Extra arguments
+after ``test`` go to pytest (``python3 tasks.py test -k data``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("FUSIONLAB_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".fusionlab-installed"
+
+
+def _requirements_digest() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create ``.venv`` and install the package with its book and test extras, once."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"fusionlab needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print(f"Creating the virtual environment {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = _requirements_digest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    print("Installing fusionlab and its dependencies (about 2 minutes, once) ...", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run([*pip, "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "--quiet", "-e", f"{ROOT}[book,test]"], check=True)
+    STAMP.write_text(digest)
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("MPLBACKEND", "Agg")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def book(args: list[str]) -> int:
+    ensure_venv()
+    command = [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going", *args]
+    code = subprocess.run(command, cwd=ROOT, env=_environment()).returncode
+    if code == 0:
+        print(f"\nThe book is at {ROOT / '_build' / 'html' / 'index.html'}")
+    return code
+
+
+def test(args: list[str]) -> int:
+    ensure_venv()
+    command = [str(PYTHON), "-m", "pytest", "--nbval-lax", *args]  # testpaths: tests, notebooks
+    return subprocess.run(command, cwd=ROOT, env=_environment()).returncode
+
+
+def main(argv: list[str]) -> int:
+    commands = {"book": book, "test": test}
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
