@@ -8,7 +8,7 @@ the popularity ranking (cold start).
 
 Modules
 -------
-data           id maps, the sparse rating matrix, splits, the MovieLens-100K fold files
+data           id maps, the sparse rating matrix, splits (MovieLens files: fusionlab.data)
 baselines      global mean, regularised biases, popularity
 neighbours     item- and user-based k-NN CF (cosine, adjusted cosine, Pearson, Pearson-baseline)
 factorization  biased MF by SGD and by ALS; implicit ALS (Hu, Koren & Volinsky 2008)
@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 
 from .baselines import BiasBaseline, GlobalMean, Popularity, fit_biases
-from .data import IdMap, check_ratings_matrix, leave_last_out, per_user_holdout, random_split, ratings_matrix, read_movielens_folds
+from .data import IdMap, check_ratings_matrix, leave_last_out, matrix_from_ratings, per_user_holdout, random_split, ratings_matrix
 from .factorization import ALSMF, BiasedMF, ImplicitALS
 from .metrics import (
     average_precision_at_k,
@@ -50,7 +50,7 @@ def __getattr__(name):
 __all__ = [
     "ALSMF", "BiasBaseline", "BiasedMF", "GlobalMean", "IdMap", "ImplicitALS", "ItemKNN", "NeighbourhoodCF",
     "NeuMF", "Popularity", "UserKNN", "average_precision_at_k", "build_neumf", "catalogue_coverage",
-    "check_ratings_matrix", "fit_biases", "hit_rate_at_k", "leave_last_out", "mae", "map_at_k", "ndcg_at_k",
+    "check_ratings_matrix", "fit_biases", "hit_rate_at_k", "leave_last_out", "mae", "matrix_from_ratings", "map_at_k", "ndcg_at_k",
     "per_user_holdout", "precision_at_k", "random_split", "ranking_report", "ratings_matrix",
-    "read_movielens_folds", "recall_at_k", "rmse", "sample_negatives",
+    "recall_at_k", "rmse", "sample_negatives",
 ]

@@ -37,9 +37,11 @@ def fit_biases(R: sp.csr_matrix, *, reg_user: float = 15.0, reg_item: float = 10
     user_bias = np.zeros(R.shape[0])
     item_bias = np.zeros(R.shape[1])
     residual = R.data - mu
+    item_denominator = np.maximum(reg_item + item_counts, 1e-300)  # an unrated item with no penalty keeps b_i = 0
+    user_denominator = np.maximum(reg_user + user_counts, 1e-300)
     for _ in range(n_epochs):
-        item_bias = np.bincount(items, residual - user_bias[users], minlength=R.shape[1]) / (reg_item + item_counts)
-        user_bias = np.bincount(users, residual - item_bias[items], minlength=R.shape[0]) / (reg_user + user_counts)
+        item_bias = np.bincount(items, residual - user_bias[users], minlength=R.shape[1]) / item_denominator
+        user_bias = np.bincount(users, residual - item_bias[items], minlength=R.shape[0]) / user_denominator
     return mu, user_bias, item_bias
 
 

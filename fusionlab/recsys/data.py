@@ -5,14 +5,15 @@ entries are the observed ratings. A missing rating is simply not stored: it is n
 0 (the source article's toy example treats it as one, see chapter 4.2). Nothing here builds a
 dense users x items array.
 
+MovieLens-100K and its official folds are read by :mod:`fusionlab.data`
+(``load_movielens_100k``, ``load_movielens_100k_folds``); :func:`matrix_from_ratings` turns
+their ``Ratings`` into the sparse matrix.
+
 Splitters return index arrays into the rating triplets, like scikit-learn's splitters, so the
 same split can feed a sparse matrix, a Keras model or a metric.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,8 +27,7 @@ __all__ = [
     "random_split",
     "per_user_holdout",
     "leave_last_out",
-    "read_movielens_folds",
-    "MovieLensFold",
+    "matrix_from_ratings",
 ]
 
 
@@ -240,69 +240,13 @@ def leave_last_out(user_ids, timestamps, *, n_last: int = 1):
     return np.sort(order[~is_test]), np.sort(order[is_test])
 
 
-@dataclass
-class MovieLensFold:
-    """One official MovieLens-100K fold: ``u{k}.base`` (train) and ``u{k}.test``.
+def matrix_from_ratings(ratings, indices=None) -> sp.csr_matrix:
+    """The sparse matrix of a :class:`fusionlab.data.Ratings` (or of its ``indices`` subset).
 
-    Ids are the file's 1-based ids minus one, so indices are the same in every fold.
+    The shape is always the full ``(n_users, n_items)``, so train and test matrices align.
     """
-
-    fold: int
-    train: np.ndarray  # (n_train, 4) int64: user, item, rating, timestamp
-    test: np.ndarray  # (n_test, 4) int64
-    n_users: int
-    n_items: int
-
-    def matrices(self):
-        """Return ``(R_train, R_test)`` as sparse rating matrices of the same shape."""
-        shape = (self.n_users, self.n_items)
-        return tuple(ratings_matrix(part[:, 0], part[:, 1], part[:, 2].astype(np.float64), shape=shape) for part in (self.train, self.test))
-
-
-def _read_tab_file(path: Path) -> np.ndarray:
-    try:
-        table = np.loadtxt(path, dtype=np.int64, delimiter="\t", ndmin=2)
-    except ValueError as exc:
-        raise ValueError(
-            error_message("path", "tab-separated lines 'user\\titem\\trating\\ttimestamp'", str(path), f"Check that it is an unpacked ml-100k file ({exc}).")
-        ) from exc
-    if table.shape[1] != 4 or table.shape[0] == 0:
-        raise ValueError(error_message("path", "a non-empty file with 4 tab-separated columns", f"{path} with shape {table.shape}", "Use the u1.base ... u5.test files of ml-100k."))
-    table[:, :2] -= 1
-    return table
-
-
-def read_movielens_folds(path, folds=(1, 2, 3, 4, 5)) -> list[MovieLensFold]:
-    """Read the official five-fold split of MovieLens-100K from an unpacked ``ml-100k`` folder.
-
-    Parameters
-    ----------
-    path : str or Path
-        The folder holding ``u1.base``, ``u1.test``, ..., ``u5.test`` (tab-separated
-        ``user_id, item_id, rating, timestamp``, ids from 1).
-    folds : sequence of int in 1..5, default=(1, 2, 3, 4, 5)
-
-    Returns
-    -------
-    list of MovieLensFold
-        Indices 0-based; ``n_users``/``n_items`` are the largest ids over all folds read,
-        so every fold's matrices have the same shape (943 x 1682 for the real data).
-
-    See Also
-    --------
-    surprise.Dataset.load_from_folds : the reference reader of the same files.
-    """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise FileNotFoundError(error_message("path", "an unpacked ml-100k folder", str(path), "Unzip ml-100k.zip and pass the folder that holds u1.base."))
-    parts = []
-    for fold in folds:
-        fold = check_int(fold, "fold", low=1, high=5, fix="MovieLens-100K has folds 1 to 5.")
-        files = [folder / f"u{fold}.{kind}" for kind in ("base", "test")]
-        missing = [file.name for file in files if not file.exists()]
-        if missing:
-            raise FileNotFoundError(error_message("path", f"a folder with {', '.join(missing)}", str(path), "Pass the unpacked ml-100k folder."))
-        parts.append((fold, *(_read_tab_file(file) for file in files)))
-    n_users = max(int(max(train[:, 0].max(), test[:, 0].max())) for _, train, test in parts) + 1
-    n_items = max(int(max(train[:, 1].max(), test[:, 1].max())) for _, train, test in parts) + 1
-    return [MovieLensFold(fold, train, test, n_users, n_items) for fold, train, test in parts]
+    for attribute in ("user_ids", "item_ids", "ratings", "n_users", "n_items"):
+        if not hasattr(ratings, attribute):
+            raise TypeError(error_message("ratings", "a fusionlab.data.Ratings", type(ratings).__name__, "Load it with fusionlab.data.load_ratings_dataset()."))
+    take = slice(None) if indices is None else np.asarray(indices)
+    return ratings_matrix(ratings.user_ids[take], ratings.item_ids[take], ratings.ratings[take], shape=(ratings.n_users, ratings.n_items))

@@ -135,7 +135,8 @@ def als_solve_rows(indicator: sp.csr_matrix, weighted_targets: sp.csr_matrix, de
     weighted_targets : csr_matrix of shape (n_rows, n_cols)
         Same pattern; the right-hand side is ``weighted_targets @ design``.
     design : ndarray of shape (n_cols, n_dims)
-    ridge : ndarray of shape (n_dims,)
+    ridge : ndarray of shape (n_dims,) or (n_rows, n_dims)
+        Diagonal penalty, shared by all rows or one per row.
     base_gram : ndarray of shape (n_dims, n_dims), default=None
         Added to every row's normal matrix (``Y^T Y`` in implicit ALS).
     chunk_size : int, default=4096
@@ -149,10 +150,13 @@ def als_solve_rows(indicator: sp.csr_matrix, weighted_targets: sp.csr_matrix, de
     outer = np.einsum("ja,jb->jab", design, design).reshape(design.shape[0], n_dims * n_dims)
     rhs = weighted_targets @ design  # (n_rows, n_dims)
     solution = np.zeros((n_rows, n_dims))
-    base = np.diag(ridge) if base_gram is None else base_gram + np.diag(ridge)
+    ridge = np.broadcast_to(np.asarray(ridge, dtype=np.float64), (n_rows, n_dims))
+    base = np.zeros((n_dims, n_dims)) if base_gram is None else base_gram
+    diagonal = np.arange(n_dims)
     for start in range(0, n_rows, chunk_size):
         stop = min(start + chunk_size, n_rows)
         grams = (indicator[start:stop] @ outer).reshape(stop - start, n_dims, n_dims) + base
+        grams[:, diagonal, diagonal] += ridge[start:stop]
         solution[start:stop] = np.linalg.solve(grams, rhs[start:stop, :, None])[..., 0]
     return solution
 
@@ -165,11 +169,11 @@ class ALSMF(BaseRecommender):
 
     Parameters
     ----------
-    n_factors : int, default=20
+    n_factors : int, default=10
     n_epochs : int, default=15
-    reg : float, default=5.0
-        Ridge penalty on factors and biases (ALS penalties are per row, not per rating, so they
-        are larger than SGD's).
+    reg : float, default=0.1
+        Ridge penalty on factors and biases, per rating: a user with ``n_u`` ratings is
+        penalised by ``reg * n_u`` (ALS-WR, Zhou et al. 2008).
     init_std : float, default=0.1
     random_state : None, int or Generator, default=None
 
@@ -178,7 +182,7 @@ class ALSMF(BaseRecommender):
     pyspark.ml.recommendation.ALS : the distributed reference implementation.
     """
 
-    def __init__(self, n_factors: int = 20, n_epochs: int = 15, reg: float = 5.0, init_std: float = 0.1, random_state=None):
+    def __init__(self, n_factors: int = 10, n_epochs: int = 15, reg: float = 0.1, init_std: float = 0.1, random_state=None):
         self.n_factors = n_factors
         self.n_epochs = n_epochs
         self.reg = reg
@@ -186,9 +190,9 @@ class ALSMF(BaseRecommender):
         self.random_state = random_state
 
     def _fit(self, R):
-        n_factors = check_int(self.n_factors, "n_factors", low=1, fix="Use e.g. n_factors=20.")
+        n_factors = check_int(self.n_factors, "n_factors", low=1, fix="Use e.g. n_factors=10.")
         n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=15.")
-        reg = check_float(self.reg, "reg", low=0, low_inclusive=False, fix="Use a positive penalty such as reg=5.")
+        reg = check_float(self.reg, "reg", low=0, low_inclusive=False, fix="Use a positive penalty such as reg=0.1.")
         init_std = check_float(self.init_std, "init_std", low=0, fix="Use e.g. init_std=0.1.")
         rng = check_random_state(self.random_state)
         mu, bu, bi = fit_biases(R)
@@ -198,15 +202,18 @@ class ALSMF(BaseRecommender):
         indicator = R.copy()
         indicator.data = np.ones_like(indicator.data)
         indicator_t = indicator.T.tocsr()
-        ridge = np.full(n_factors + 1, reg)
+        # ALS-WR (Zhou et al. 2008): each row's penalty grows with its number of ratings, which
+        # is what the per-rating penalty of SGD amounts to; rows without ratings get reg.
+        user_ridge = reg * np.maximum(self.user_counts_, 1)[:, None] * np.ones(n_factors + 1)
+        item_ridge = reg * np.maximum(self.item_counts_, 1)[:, None] * np.ones(n_factors + 1)
         self.history_ = []
         for _ in range(n_epochs):
             targets = R.copy()
             targets.data = ratings - mu - bi[items]
-            solution = als_solve_rows(indicator, targets, np.column_stack([Q, np.ones(self.n_items_)]), ridge)
+            solution = als_solve_rows(indicator, targets, np.column_stack([Q, np.ones(self.n_items_)]), user_ridge)
             P, bu = solution[:, :-1], solution[:, -1]
             targets.data = ratings - mu - bu[users]
-            solution = als_solve_rows(indicator_t, targets.T.tocsr(), np.column_stack([P, np.ones(self.n_users_)]), ridge)
+            solution = als_solve_rows(indicator_t, targets.T.tocsr(), np.column_stack([P, np.ones(self.n_users_)]), item_ridge)
             Q, bi = solution[:, :-1], solution[:, -1]
             fitted = mu + bu[users] + bi[items] + np.einsum("nf,nf->n", P[users], Q[items])
             self.history_.append(float(np.sqrt(np.mean((ratings - fitted) ** 2))))

@@ -194,7 +194,7 @@ class NeighbourhoodCF(BaseRecommender):
             deviation = M.data[M.indptr[rater]:M.indptr[rater + 1]] - self._offset(rater, J)  # (|J|,)
             sim = self._block(A, J)  # (|A|, |J|)
             if J.size > k:
-                top = np.argpartition(-sim, k - 1, axis=1)[:, :k]  # (|A|, k)
+                top = np.argsort(-sim, axis=1, kind="stable")[:, :k]  # (|A|, k); ties -> lower index
                 sim, deviation = np.take_along_axis(sim, top, axis=1), deviation[top]
             weight = sim.sum(axis=1)
             n_used = np.count_nonzero(sim > 0, axis=1)
