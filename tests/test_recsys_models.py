@@ -137,9 +137,9 @@ def test_factorization_parameters_are_checked():
     R = two_taste_groups()[0]
     with pytest.raises(ValueError, match=r"n_factors must be an int in \[1, inf\]; got n_factors=0"):
         BiasedMF(n_factors=0).fit(R)
-    with pytest.raises(ValueError, match=r"learning_rate must be a number in \(0.0, inf\]; got learning_rate=0.0"):
+    with pytest.raises(ValueError, match=r"learning_rate must be a number in \(0, inf\]; got learning_rate=0.0"):
         BiasedMF(learning_rate=0.0).fit(R)
-    with pytest.raises(ValueError, match=r"reg must be a number in \(0.0, inf\]; got reg=0.0"):
+    with pytest.raises(ValueError, match=r"reg must be a number in \(0, inf\]; got reg=0.0"):
         ALSMF(reg=0.0).fit(R)
     with pytest.raises(ValueError, match="non-negative feedback for ImplicitALS"):
         ImplicitALS().fit(sp.csr_matrix(np.array([[-1.0, 2.0]])))
