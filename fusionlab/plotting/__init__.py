@@ -8,5 +8,9 @@ from __future__ import annotations
 
 from ._base import new_axes
 from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_cost
+from .recsys import plot_accuracy_vs_time, plot_rating_table, plot_similarity, plot_training_curves
 
-__all__ = ["new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost"]
+__all__ = [
+    "new_axes", "plot_accuracy_vs_time", "plot_decision_boundaries", "plot_loss_vs_time", "plot_rating_table",
+    "plot_similarity", "plot_step_cost", "plot_training_curves",
+]

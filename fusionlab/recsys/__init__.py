@@ -14,6 +14,7 @@ neighbours     item- and user-based k-NN CF (cosine, adjusted cosine, Pearson, P
 factorization  biased MF by SGD and by ALS; implicit ALS (Hu, Koren & Volinsky 2008)
 neural         NeuMF = GMF + MLP (He et al. 2017) in Keras, with negative sampling
 metrics        RMSE, MAE, precision/recall/NDCG/MAP/hit rate at k, coverage
+evaluation     fit several models on one split, time them, tabulate their metrics
 toy            the source article's 4x4 example, as written and corrected
 """
 
@@ -23,6 +24,7 @@ import importlib
 
 from .baselines import BiasBaseline, GlobalMean, Popularity, fit_biases
 from .data import IdMap, check_ratings_matrix, leave_last_out, matrix_from_ratings, per_user_holdout, random_split, ratings_matrix
+from .evaluation import ModelResult, compare_models, format_table, implicit_matrix, item_labels, relevant_matrix
 from .factorization import ALSMF, BiasedMF, ImplicitALS
 from .metrics import (
     average_precision_at_k,
@@ -52,5 +54,6 @@ __all__ = [
     "NeuMF", "Popularity", "UserKNN", "average_precision_at_k", "build_neumf", "catalogue_coverage",
     "check_ratings_matrix", "fit_biases", "hit_rate_at_k", "leave_last_out", "mae", "matrix_from_ratings", "map_at_k", "ndcg_at_k",
     "per_user_holdout", "precision_at_k", "random_split", "ranking_report", "ratings_matrix",
-    "recall_at_k", "rmse", "sample_negatives",
+    "recall_at_k", "rmse", "sample_negatives", "ModelResult", "compare_models", "format_table", "implicit_matrix", "item_labels",
+    "relevant_matrix",
 ]
