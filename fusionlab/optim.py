@@ -210,15 +210,21 @@ def sgd(
         elapsed += time.perf_counter() - start
         step += 1
         seen += n if batch_size is None else batch_size
-        if not np.all(np.isfinite(w)):
-            raise FloatingPointError(
-                f"learning_rate={learning_rate} made the weights diverge after {step} steps; lower the learning rate."
-            )
-        if step % record_every == 0:
-            history.record(step, seen, elapsed, objective.loss(w))
+        if step % record_every == 0 or not np.all(np.isfinite(w)):
+            history.record(step, seen, elapsed, _finite_loss(objective, w, learning_rate, step))
     if history.step[-1] != step:
-        history.record(step, seen, elapsed, objective.loss(w))
+        history.record(step, seen, elapsed, _finite_loss(objective, w, learning_rate, step))
     return w, history
+
+
+def _finite_loss(objective, w, learning_rate, step) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = objective.loss(w)
+    if not np.isfinite(loss):
+        raise FloatingPointError(
+            f"learning_rate={learning_rate} made the weights diverge after {step} steps; lower the learning rate."
+        )
+    return loss
 
 
 def gradient_descent(objective, w0, *, learning_rate: float, num_steps=None, time_budget=None, record_every: int = 1):
