@@ -50,17 +50,19 @@ class BaseRecommender:
         return values.astype(np.int64)
 
     # -- rating prediction ----------------------------------------------------------------
-    def predict(self, user_ids, item_ids) -> np.ndarray:
+    def predict(self, user_ids, item_ids, *, clip: bool = True) -> np.ndarray:
         """Predict the rating of each (user, item) pair, shape (n_pairs,).
 
-        Predictions are clipped to the range of the training ratings (as Surprise does).
-        Users or items without training ratings get the model's baseline.
+        With ``clip`` (the default) predictions are clipped to the range of the training
+        ratings, as Surprise does; ``clip=False`` gives the model's raw score. Users or items
+        without training ratings get the model's baseline.
         """
         self._check_fitted()
         users = self._check_index(user_ids, "user_ids", self.n_users_)
         items = self._check_index(item_ids, "item_ids", self.n_items_)
         check_consistent_length(user_ids=users, item_ids=items)
-        return np.clip(self._predict_pairs(users, items), self.rating_range_[0], self.rating_range_[1])
+        prediction = self._predict_pairs(users, items)
+        return np.clip(prediction, *self.rating_range_) if clip else prediction
 
     def _predict_pairs(self, users, items):
         raise TypeError(f"{type(self).__name__} ranks items but does not predict ratings; use recommend().")
