@@ -67,11 +67,17 @@ def test_biased_mf_with_batch_size_one_is_funks_sequential_sgd():
 def test_mini_batch_scatter_adds_repeated_rows():
     from fusionlab.recsys.factorization import _scatter
 
-    rows = np.array([2, 0, 2, 2])
-    updates = np.arange(8.0).reshape(4, 2)
-    expected = np.zeros((3, 2))
+    rows = np.array([2, 0, 2, 2, 5])
+    updates = np.arange(10.0).reshape(5, 2)
+    expected = np.zeros((6, 2))
     np.add.at(expected, rows, updates)
-    np.testing.assert_allclose(_scatter(rows, 3) @ updates, expected)
+    for n_rows in (6, 6000):  # a small table (one dense add) and a large one (distinct rows only)
+        index, matrix = _scatter(rows, n_rows)
+        result = np.zeros((n_rows, 2))
+        result[index] += matrix @ updates
+        np.testing.assert_allclose(result[:6], expected)
+        assert not result[6:].any()
+    assert _scatter(rows, 6000)[1].shape == (3, 5)  # one row per distinct target
 
 
 def test_mf_reaches_the_planted_noise_level(planted):

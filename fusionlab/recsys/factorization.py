@@ -24,13 +24,29 @@ def _coo(R):
     return users, R.indices.astype(np.int64), R.data
 
 
-def _scatter(rows: np.ndarray, n_rows: int) -> sp.csc_matrix:
-    """The (n_rows, batch) 0/1 matrix that sums per-rating updates into their rows.
+def _scatter(rows: np.ndarray, n_rows: int):
+    """Return ``(index, M)``: a 0/1 matrix ``M`` of shape (n_target_rows, batch) that sums
+    per-rating updates into their rows, so that ``target[index] += M @ updates`` equals
+    ``np.add.at(target, rows, updates)`` (repeated rows add up), several times faster.
 
-    ``M @ updates`` equals ``np.add.at(zeros, rows, updates)`` (repeated rows add up), about
-    ten times faster.
+    When the table is small next to the batch, ``M`` spans every row (``index`` is a full
+    slice: one dense add); otherwise it spans only the distinct rows of the batch, so a step
+    costs O(batch x n_factors) and not O(n_rows x n_factors).
     """
-    return sp.csc_matrix((np.ones(rows.size), rows, np.arange(rows.size + 1)), shape=(n_rows, rows.size))
+    columns = np.arange(rows.size + 1)
+    if n_rows <= 8 * rows.size:
+        return slice(None), sp.csc_matrix((np.ones(rows.size), rows, columns), shape=(n_rows, rows.size))
+    unique, inverse = np.unique(rows, return_inverse=True)
+    return unique, sp.csc_matrix((np.ones(rows.size), inverse, columns), shape=(unique.size, rows.size))
+
+
+def _dot_rows(P: np.ndarray, Q: np.ndarray, users: np.ndarray, items: np.ndarray, chunk_size: int = 65_536) -> np.ndarray:
+    """``P[users[n]] . Q[items[n]]`` for every n, in chunks (memory O(chunk x n_factors))."""
+    out = np.empty(users.size)
+    for start in range(0, users.size, chunk_size):
+        stop = start + chunk_size
+        out[start:stop] = np.einsum("nf,nf->n", P[users[start:stop]], Q[items[start:stop]])
+    return out
 
 
 class BiasedMF(BaseRecommender):
@@ -103,18 +119,18 @@ class BiasedMF(BaseRecommender):
                 pu, qi = P[u], Q[i]  # (batch, n_factors)
                 error = ratings[batch] - (mu + bu[u] + bi[i] + np.einsum("bf,bf->b", pu, qi))  # (batch,)
                 squared_error += float(error @ error)
-                to_user, to_item = _scatter(u, self.n_users_), _scatter(i, self.n_items_)
-                bu += to_user @ (learning_rate * (error - reg * bu[u]))
-                bi += to_item @ (learning_rate * (error - reg * bi[i]))
-                P += to_user @ (learning_rate * (error[:, None] * qi - reg * pu))
-                Q += to_item @ (learning_rate * (error[:, None] * pu - reg * qi))
+                (user_rows, to_user), (item_rows, to_item) = _scatter(u, self.n_users_), _scatter(i, self.n_items_)
+                bu[user_rows] += to_user @ (learning_rate * (error - reg * bu[u]))
+                bi[item_rows] += to_item @ (learning_rate * (error - reg * bi[i]))
+                P[user_rows] += to_user @ (learning_rate * (error[:, None] * qi - reg * pu))
+                Q[item_rows] += to_item @ (learning_rate * (error[:, None] * pu - reg * qi))
             self.history_.append(float(np.sqrt(squared_error / ratings.size)))
         self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, bu, bi
         return self
 
     def _predict_pairs(self, users, items):
         return (self.global_mean_ + self.user_bias_[users] + self.item_bias_[items]
-                + np.einsum("nf,nf->n", self.user_factors_[users], self.item_factors_[items]))
+                + _dot_rows(self.user_factors_, self.item_factors_, users, items))
 
     def _score_users(self, users):
         return self.item_bias_ + self.user_factors_[users] @ self.item_factors_.T  # (batch, n_items)
@@ -215,7 +231,7 @@ class ALSMF(BaseRecommender):
             targets.data = ratings - mu - bu[users]
             solution = als_solve_rows(indicator_t, targets.T.tocsr(), np.column_stack([P, np.ones(self.n_users_)]), item_ridge)
             Q, bi = solution[:, :-1], solution[:, -1]
-            fitted = mu + bu[users] + bi[items] + np.einsum("nf,nf->n", P[users], Q[items])
+            fitted = mu + bu[users] + bi[items] + _dot_rows(P, Q, users, items)
             self.history_.append(float(np.sqrt(np.mean((ratings - fitted) ** 2))))
         self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, bu, bi
         return self

@@ -41,7 +41,7 @@ __all__ = ["NeighbourhoodCF", "ItemKNN", "UserKNN", "SIMILARITIES", "CENTERINGS"
 SIMILARITIES = ("cosine", "adjusted_cosine", "pearson", "pearson_baseline")
 CENTERINGS = ("none", "mean", "baseline")
 _DENSE_MAX_ENTITIES = 4096
-_BLOCK_ELEMENTS = 2**22
+_BLOCK_ELEMENTS = 2**21  # entries of each dense (block, n_entities) work array
 
 
 def _row_ids(M: sp.csr_matrix) -> np.ndarray:
