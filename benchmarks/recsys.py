@@ -21,6 +21,7 @@ counts every allocation, ours and external packages' alike.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import importlib.util
 import resource
@@ -63,8 +64,8 @@ def measure(job):
     """Run ``job()`` in a forked child; return (its result, seconds, peak extra memory in MB).
 
     The child times ``job`` with no tracer attached and reports how far its resident set
-    rose above where it started (the peak, ``VmHWM``, is reset first), so memory and time come
-    from the same run. ``job`` returns a small picklable value. Linux only (fork and /proc).
+    rose above where it started (freed heap is first returned to the system with glibc's
+    ``malloc_trim`` and the peak, ``VmHWM``, reset), so memory and time come from the same run. ``job`` returns a small picklable value. Linux only (fork and /proc).
     """
     import os
     import pickle
@@ -75,6 +76,7 @@ def measure(job):
         os.close(read_end)
         try:
             gc.collect()
+            ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed heap back, or reuse of it hides allocations
             Path("/proc/self/clear_refs").write_text("5")  # reset the peak resident set
             start_rss = _rss_mb("VmRSS")
             start = time.perf_counter()
