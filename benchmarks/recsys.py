@@ -45,7 +45,12 @@ SURPRISE_REFERENCE = {"MF (SGD)": ("SVD", 0.938, 4.7), "item kNN (baseline)": ("
 
 
 def our_models(n_items: int) -> dict:
-    """The models benchmarked; item kNN keeps at most 200 neighbours per item past 4,096 items."""
+    """The models benchmarked.
+
+    Past 4,096 items, item kNN keeps at most 200 neighbours per item, so its similarity table
+    grows as n_items x 200. That costs accuracy: on the 1M synthetic set, test RMSE 0.621 with
+    200 neighbours against 0.596 keeping all and 0.597 keeping 1,000 (measured 2026-11-29).
+    """
     return {
         "item kNN (baseline)": ItemKNN(max_neighbours=None if n_items <= 4096 else 200),
         "MF (SGD)": BiasedMF(random_state=0),
