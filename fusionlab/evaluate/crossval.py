@@ -21,7 +21,7 @@ METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro")
 PER_CLASS_METRICS = ("precision", "recall", "f1")
 
 
-def check_classification_data(X, y, *, n_splits: int | None = None):
+def check_classification_data(X, y, *, n_splits: int | None = None, allow_nan: bool = False):
     """Validate a feature matrix and its labels for classification.
 
     Parameters
@@ -32,6 +32,8 @@ def check_classification_data(X, y, *, n_splits: int | None = None):
         Class labels (ints or strings), at least two distinct classes.
     n_splits : int, default=None
         When given, every class must have at least ``n_splits`` members (stratified folds).
+    allow_nan : bool, default=False
+        Accept NaN in ``X`` (for pipelines that impute); infinity is always rejected.
 
     Returns
     -------
@@ -46,7 +48,15 @@ def check_classification_data(X, y, *, n_splits: int | None = None):
                 "Flatten images first, e.g. X.reshape(len(X), -1).",
             )
         )
-    X = check_array(X, "X", ndim=2)
+    X = check_array(X, "X", ndim=2, finite=False)
+    if np.isinf(X).any() or (not allow_nan and np.isnan(X).any()):
+        n_bad = int(np.sum(~np.isfinite(X))) if not allow_nan else int(np.sum(np.isinf(X)))
+        raise ValueError(
+            error_message(
+                "X", "finite values (no NaN or infinity)" if not allow_nan else "free of infinity", f"array with {n_bad} non-finite value(s)",
+                "Drop them, or impute NaN inside the pipeline (make_preprocessing(impute='median')) and pass allow_nan=True.",
+            )
+        )
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(
@@ -223,6 +233,7 @@ def cross_validate_report(
     random_state: int | None = 0,
     class_names=None,
     name: str | None = None,
+    allow_nan: bool = False,
 ) -> CrossValidationReport:
     """Stratified k-fold cross-validation reporting accuracy, precision, recall and F1.
 
@@ -245,6 +256,8 @@ def cross_validate_report(
         Display names, one per class in sorted label order; defaults to the labels as text.
     name : str, default=None
         Label for tables and figures; defaults to the estimator's class name.
+    allow_nan : bool, default=False
+        Accept NaN in ``X``; set it when ``estimator`` imputes missing values itself.
 
     Returns
     -------
@@ -266,7 +279,7 @@ def cross_validate_report(
     n_splits = check_int(n_splits, "n_splits", low=2, fix="Cross-validation needs at least two folds; 3 or 5 is usual.")
     if random_state is not None:
         random_state = check_int(random_state, "random_state", low=0, high=2**32 - 1, fix="Pass an int seed such as 0, or None.")
-    X, y = check_classification_data(X, y, n_splits=n_splits)
+    X, y = check_classification_data(X, y, n_splits=n_splits, allow_nan=allow_nan)
     labels = np.unique(y)
     if class_names is None:
         class_names = [str(label) for label in labels]
@@ -303,14 +316,14 @@ def cross_validate_report(
     )
 
 
-def compare_models(estimators, X, y, *, n_splits: int = 5, random_state: int | None = 0, class_names=None):
+def compare_models(estimators, X, y, *, n_splits: int = 5, random_state: int | None = 0, class_names=None, allow_nan: bool = False):
     """Cross-validate several estimators on the very same folds.
 
     Parameters
     ----------
     estimators : dict of str to estimator
         Display name to (unfitted) classifier or pipeline.
-    X, y, n_splits, random_state, class_names
+    X, y, n_splits, random_state, class_names, allow_nan
         As in :func:`cross_validate_report`; the same ``random_state`` gives every model the
         same folds, so their scores are paired.
 
@@ -321,7 +334,7 @@ def compare_models(estimators, X, y, *, n_splits: int = 5, random_state: int | N
     if not isinstance(estimators, dict) or not estimators:
         raise TypeError(error_message("estimators", "a non-empty dict of name to estimator", type(estimators).__name__, "Pass e.g. {'logistic regression': LogisticRegression()}."))
     return {
-        label: cross_validate_report(estimator, X, y, n_splits=n_splits, random_state=random_state, class_names=class_names, name=label)
+        label: cross_validate_report(estimator, X, y, n_splits=n_splits, random_state=random_state, class_names=class_names, name=label, allow_nan=allow_nan)
         for label, estimator in estimators.items()
     }
 

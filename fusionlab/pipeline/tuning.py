@@ -124,6 +124,7 @@ def tune(
     scoring: str = "f1_macro",
     random_state: int | None = 0,
     n_jobs: int = 1,
+    allow_nan: bool = False,
 ) -> SearchResult:
     """Step 5, model optimisation: randomised or grid search with stratified k-fold CV.
 
@@ -147,6 +148,8 @@ def tune(
         Seeds the sampled settings and the folds.
     n_jobs : int, default=1
         Parallel fits. Keep 1 with Keras models (repeatable and no oversubscription).
+    allow_nan : bool, default=False
+        Accept NaN in ``X``; set it when the pipeline imputes.
 
     Returns
     -------
@@ -173,7 +176,7 @@ def tune(
         raise ValueError(
             error_message("param_distributions", "keys that are parameters of the pipeline", unknown, "Model parameters start with 'model__', e.g. 'model__clf__C'.")
         )
-    X, y = check_classification_data(X, y, n_splits=n_splits)
+    X, y = check_classification_data(X, y, n_splits=n_splits, allow_nan=allow_nan)
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     if method == "random":
         search = RandomizedSearchCV(
