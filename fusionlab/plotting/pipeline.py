@@ -78,7 +78,7 @@ def plot_leakage(results, *, ax=None):
     ax.set_xticks([3 * group + 0.5 for group in range(len(results))], list(results))
     ax.set_ylim(0, 1.05)
     ax.set(title="The same model, preprocessing fitted outside vs inside cross-validation", ylabel="accuracy per fold (fraction)", xlabel="dataset")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize="small", frameon=False)
     return figure
 
 
@@ -127,13 +127,12 @@ def plot_training_history(history, *, ax=None):
         raise ValueError(error_message("history", "a dict with a 'loss' list", sorted(history), "Pass model.history_ after fit."))
     figure, ax = new_axes(ax, figsize=(6.0, 4.0))
     epochs = np.arange(1, len(history["loss"]) + 1)
-    ax.plot(epochs, history["loss"], marker="o", color="C0", label="loss")
+    lines = ax.plot(epochs, history["loss"], marker="o", color="C0", label="loss (left)")
     ax.set(title="Step 3, parameter optimisation: Adam on mini-batches", xlabel="epoch", ylabel="training cross-entropy (nats)")
     if "accuracy" in history:
         right = ax.twinx()
-        right.plot(epochs, history["accuracy"], marker="s", color="C1", label="accuracy")
+        lines += right.plot(epochs, history["accuracy"], marker="s", color="C1", label="accuracy (right)")
         right.set_ylabel("training accuracy (fraction)")
-        right.legend(loc="center right")
-    ax.legend(loc="upper right")
+    ax.legend(lines, [line.get_label() for line in lines], loc="center right")
     ax.grid(alpha=0.3)
     return figure
