@@ -316,7 +316,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             epochs = tqdm(epochs, desc="epochs")
         # Small matrices: BLAS threads cost more to wake than the work they share (25x slower
         # on a busy 2-core machine), so the loop runs single-threaded.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
             self._train(X, y_index, l2, batch_size, epochs, optimizer, flat_params, rng, validation_data)
         return self
 
@@ -364,7 +364,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Most probable class for each row of ``X``."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        probabilities = self.predict_proba(X)
+        return self.classes_[np.argmax(probabilities, axis=1)]
 
     def score(self, X, y) -> float:
         """Accuracy on ``(X, y)``."""

@@ -155,7 +155,9 @@ def minimize(
                 f"learning_rate={optimizer.learning_rate} made the weights diverge after {step} steps; lower the learning rate."
             )
         if step % record_every == 0:
-            history.record(step, seen, elapsed, objective.loss(w), learning_rate=rate, weights=snapshot())
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is caught above or next step
+                loss = objective.loss(w)
+            history.record(step, seen, elapsed, loss, learning_rate=rate, weights=snapshot())
     if history.step[-1] != step:
         history.record(step, seen, elapsed, objective.loss(w), learning_rate=rate, weights=snapshot())
     return w, history
