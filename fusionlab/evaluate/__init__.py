@@ -5,4 +5,6 @@ One topic module each; this package re-exports their public functions.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .curves import learning_curve_by_size
+
+__all__: list[str] = ["learning_curve_by_size"]
