@@ -15,6 +15,7 @@ from .algorithms import (
     plot_scaling,
     plot_schedules,
     plot_speedup,
+    plot_training_history,
     plot_training_losses,
     plot_trees_vs_accuracy,
 )
@@ -23,5 +24,5 @@ from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_c
 __all__ = [
     "new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost",
     "plot_gradient_noise", "plot_learning_curves", "plot_loss_curves", "plot_loss_surface", "plot_scaling",
-    "plot_schedules", "plot_speedup", "plot_training_losses", "plot_trees_vs_accuracy",
+    "plot_schedules", "plot_speedup", "plot_training_history", "plot_training_losses", "plot_trees_vs_accuracy",
 ]

@@ -111,6 +111,22 @@ def plot_loss_curves(histories: dict, *, x: str = "epochs", n_samples: int | Non
     return figure
 
 
+def plot_training_history(history, n_samples: int, *, title: str = "Training the from-scratch network"):
+    """Two panels from a network's History: training loss and (if recorded) validation accuracy, per epoch."""
+    figure, axes = new_axes(ncols=2, figsize=(10.0, 3.8))
+    epochs = history.epochs(n_samples)
+    axes[0].plot(epochs, history.loss, marker=".")
+    axes[0].set(xlabel="epoch (passes over the data)", ylabel="training loss (nats)", yscale="log", title="Training loss")
+    accuracy = history.metrics.get("validation_accuracy")
+    if accuracy is not None:
+        axes[1].plot(epochs, accuracy, marker=".", color="tab:green")
+    axes[1].set(xlabel="epoch (passes over the data)", ylabel="held-out accuracy (fraction)", title="Held-out accuracy")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    figure.suptitle(title)
+    return figure
+
+
 def plot_scaling(sizes, series: dict, *, ax=None, ylabel: str, title: str, xlabel: str = "training examples n (count)"):
     """Several quantities against data size, log-log (e.g. loss reached in a fixed time budget)."""
     figure, ax = new_axes(ax)
@@ -171,6 +187,6 @@ def plot_speedup(result: dict, cores: int, *, ax=None, title: str = "Random fore
 
 
 __all__ = [
-    "plot_training_losses", "plot_learning_curves", "plot_loss_surface", "plot_loss_curves", "plot_scaling",
+    "plot_training_losses", "plot_training_history", "plot_learning_curves", "plot_loss_surface", "plot_loss_curves", "plot_scaling",
     "plot_gradient_noise", "plot_schedules", "plot_trees_vs_accuracy", "plot_speedup",
 ]
