@@ -81,7 +81,7 @@ def plot_loss_surface(objective, trajectories: dict, *, ax=None, span: float = 1
 
 
 def plot_loss_curves(histories: dict, *, x: str = "epochs", n_samples: int | None = None, best: float | None = None,
-                     ax=None, title: str = "Training loss", log: bool = True):
+                     ax=None, title: str = "Training loss", log: bool = True, logx: bool = False):
     """Loss (or loss minus ``best``) of several runs against epochs, steps or seconds.
 
     Parameters
@@ -92,6 +92,8 @@ def plot_loss_curves(histories: dict, *, x: str = "epochs", n_samples: int | Non
         ``"epochs"`` needs ``n_samples``.
     best : float or None
         Subtract this (the optimum) to plot the suboptimality on a log scale.
+    log, logx : bool, default=True, False
+        Log scale for the loss / for the x axis (points at x = 0 are then left out).
     """
     figure, ax = new_axes(ax)
     labels = {"epochs": "passes over the data (epochs)", "step": "parameter updates (count)", "seconds": "wall-clock time (s)"}
@@ -101,11 +103,15 @@ def plot_loss_curves(histories: dict, *, x: str = "epochs", n_samples: int | Non
         else:
             xs = np.asarray(getattr(history, x), dtype=float)
         ys = np.asarray(history.loss) - (best or 0.0)
-        ax.plot(xs, np.maximum(ys, 1e-16) if log else ys, label=label)
+        keep = xs > 0 if logx else np.ones_like(xs, dtype=bool)
+        ax.plot(xs[keep], (np.maximum(ys, 1e-16) if log else ys)[keep], label=label)
     ylabel = "training loss minus optimum" if best is not None else "training loss"
     ax.set(xlabel=labels[x], ylabel=ylabel + " (loss units)", title=title)
     if log:
         ax.set_yscale("log")
+    if logx:
+        ax.set_xscale("log")
+        ax.set_xlabel(labels[x].replace(")", ", log scale)"))
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return figure
@@ -157,7 +163,7 @@ def plot_schedules(schedules: dict, num_steps: int, *, ax=None, title: str = "Le
     steps = np.arange(num_steps)
     for label, schedule in schedules.items():
         ax.plot(steps, [schedule(int(s)) for s in steps], label=label)
-    ax.set(xlabel="step (count)", ylabel="learning rate (per step)", title=title, yscale="log")
+    ax.set(xlabel="step (count)", ylabel="learning rate (per step)", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return figure
