@@ -106,6 +106,7 @@ def test_divergence_is_reported():
 
 # --- momentum, Adam and schedules against Keras 3, one step at a time -------------------------
 
+from fusionlab.data import make_linear_regression  # noqa: E402
 from fusionlab.optim import (  # noqa: E402
     SGD,
     Adam,
@@ -115,7 +116,6 @@ from fusionlab.optim import (  # noqa: E402
     SoftmaxRegression,
     StepDecay,
     gradient_noise,
-    make_least_squares,
     make_schedule,
     minimize,
 )
@@ -222,7 +222,7 @@ def test_momentum_and_adam_converge_to_the_closed_form(optimizer):
 
 
 def test_sgd_with_a_decaying_schedule_gets_close_to_the_noisy_minimiser():
-    X, y, _ = make_least_squares(2000, 5, noise=1.0, random_state=0)
+    X, y, _ = make_linear_regression(2000, 5, noise_std=1.0, random_state=0)
     objective = LeastSquares(X, y)
     best = objective.loss(objective.solution())
     _, constant = sgd(objective, np.zeros(5), learning_rate=0.05, batch_size=1, num_steps=20_000, record_every=20_000, random_state=0)
@@ -262,7 +262,7 @@ def test_softmax_regression_gradient_and_sklearn_solution():
 
 
 def test_gradient_noise_falls_like_one_over_batch_size():
-    X, y, _ = make_least_squares(400, 3, noise=1.0, random_state=0)
+    X, y, _ = make_linear_regression(400, 3, noise_std=1.0, random_state=0)
     objective = LeastSquares(X, y)
     w, n = np.zeros(3), 400
     full = objective.gradient(w)

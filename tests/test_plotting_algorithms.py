@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from fusionlab import plotting  # noqa: E402
-from fusionlab.optim import LeastSquares, gradient_descent, make_least_squares, make_schedule  # noqa: E402
+from fusionlab.data import make_linear_regression  # noqa: E402
+from fusionlab.optim import LeastSquares, gradient_descent, make_schedule  # noqa: E402
 
 
 def _labelled(figure):
@@ -22,7 +23,7 @@ def _labelled(figure):
 
 
 def test_every_algorithms_figure_is_labelled():
-    X, y, _ = make_least_squares(50, 2, random_state=0)
+    X, y, _ = make_linear_regression(50, 2, random_state=0)
     bowl = LeastSquares(X, y)
     _, history = gradient_descent(bowl, np.zeros(2), learning_rate=0.5, num_steps=5, record_weights=True)
     history.metrics["validation_accuracy"] = [0.5] * len(history.loss)

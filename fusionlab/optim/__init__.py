@@ -9,7 +9,7 @@ course starts from, because its minimiser has a closed form to check against;
 
 Modules
 -------
-objectives   LeastSquares, SoftmaxRegression, make_least_squares
+objectives   LeastSquares, SoftmaxRegression (problems to fit: fusionlab.data.make_linear_regression)
 optimizers   SGD (momentum, Nesterov), Adam: in-place updates of lists of arrays, as Keras 3 does them
 schedules    Constant, StepDecay, InverseTimeDecay, ExponentialDecay, CosineDecay
 loop         minimize, sgd, gradient_descent (with a History), time_gradient_steps, gradient_noise
@@ -20,7 +20,7 @@ Used in chapters 1, 2, 3.1 and 3.2.
 from __future__ import annotations
 
 from .loop import History, gradient_descent, gradient_noise, minimize, sgd, time_gradient_steps
-from .objectives import LeastSquares, SoftmaxRegression, make_least_squares
+from .objectives import LeastSquares, SoftmaxRegression
 from .optimizers import SGD, Adam, Optimizer, get_optimizer
 from .schedules import (
     Constant,
@@ -34,7 +34,7 @@ from .schedules import (
 )
 
 __all__ = [
-    "LeastSquares", "SoftmaxRegression", "make_least_squares",
+    "LeastSquares", "SoftmaxRegression",
     "History", "minimize", "sgd", "gradient_descent", "time_gradient_steps", "gradient_noise",
     "Optimizer", "SGD", "Adam", "get_optimizer",
     "Schedule", "Constant", "StepDecay", "InverseTimeDecay", "ExponentialDecay", "CosineDecay",

@@ -59,6 +59,16 @@ class History:
         return np.asarray(self.samples_seen, dtype=np.float64) / n_samples
 
 
+def _finite_loss(objective, w, learning_rate, step) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = objective.loss(w)
+    if not np.isfinite(loss):
+        raise FloatingPointError(
+            f"learning_rate={learning_rate} made the weights diverge after {step} steps; lower the learning rate."
+        )
+    return loss
+
+
 def _check_stop(num_steps, time_budget):
     if num_steps is None and time_budget is None:
         raise ValueError(
@@ -150,16 +160,12 @@ def minimize(
         elapsed += time.perf_counter() - start
         step += 1
         seen += n if batch_size is None else batch_size
-        if not np.all(np.isfinite(w)):
-            raise FloatingPointError(
-                f"learning_rate={optimizer.learning_rate} made the weights diverge after {step} steps; lower the learning rate."
-            )
-        if step % record_every == 0:
-            with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is caught above or next step
-                loss = objective.loss(w)
+        if step % record_every == 0 or not np.all(np.isfinite(w)):
+            loss = _finite_loss(objective, w, optimizer.learning_rate, step)
             history.record(step, seen, elapsed, loss, learning_rate=rate, weights=snapshot())
     if history.step[-1] != step:
-        history.record(step, seen, elapsed, objective.loss(w), learning_rate=rate, weights=snapshot())
+        loss = _finite_loss(objective, w, optimizer.learning_rate, step)
+        history.record(step, seen, elapsed, loss, learning_rate=rate, weights=snapshot())
     return w, history
 
 
@@ -239,8 +245,12 @@ def _n_parameters(objective) -> int:
     return getattr(objective, "n_parameters", None) or objective.n_features
 
 
-def time_gradient_steps(objective, batch_sizes, *, repeats: int = 7, random_state=None) -> dict:
+def time_gradient_steps(objective, batch_sizes, *, repeats: int = 7, threads: int | None = 1, random_state=None) -> dict:
     """Median wall-clock seconds of one gradient evaluation for each batch size.
+
+    By default the BLAS library is limited to one thread while timing, so the figure measures
+    the algorithm's work rather than how the operating system schedules threads on a busy
+    machine.
 
     Parameters
     ----------
@@ -249,6 +259,8 @@ def time_gradient_steps(objective, batch_sizes, *, repeats: int = 7, random_stat
         ``None`` means the full batch.
     repeats : int, default=7
         Timings per batch size; the median is reported (machines are noisy).
+    threads : int or None, default=1
+        BLAS threads while timing; None leaves the library's default.
     random_state : int, Generator or None
         Seeds the sampled indices.
 
@@ -257,21 +269,30 @@ def time_gradient_steps(objective, batch_sizes, *, repeats: int = 7, random_stat
     seconds : dict
         ``{batch_size: median seconds}``.
     """
+    from threadpoolctl import threadpool_limits
+
     repeats = check_int(repeats, "repeats", low=1)
+    if threads is not None:
+        threads = check_int(threads, "threads", low=1)
     rng = check_random_state(random_state)
     w = np.zeros(_n_parameters(objective))
     result = {}
-    for batch_size in batch_sizes:
-        if batch_size is not None:
-            check_int(batch_size, "batch_size", low=1, high=objective.n_samples)
-        samples = []
-        for _ in range(repeats):
-            indices = None if batch_size is None else rng.integers(0, objective.n_samples, size=batch_size)
-            start = time.perf_counter()
-            objective.gradient(w, indices)
-            samples.append(time.perf_counter() - start)
-        result[batch_size] = float(np.median(samples))
+    with threadpool_limits(limits=threads):
+        for batch_size in batch_sizes:
+            result[batch_size] = _median_step_seconds(objective, w, batch_size, repeats, rng)
     return result
+
+
+def _median_step_seconds(objective, w, batch_size, repeats, rng) -> float:
+    if batch_size is not None:
+        check_int(batch_size, "batch_size", low=1, high=objective.n_samples)
+    samples = []
+    for _ in range(repeats):
+        indices = None if batch_size is None else rng.integers(0, objective.n_samples, size=batch_size)
+        start = time.perf_counter()
+        objective.gradient(w, indices)
+        samples.append(time.perf_counter() - start)
+    return float(np.median(samples))
 
 
 def gradient_noise(objective, w, batch_sizes, *, n_draws: int = 200, random_state=None) -> dict:

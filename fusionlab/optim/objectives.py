@@ -15,7 +15,6 @@ from .._validation import (
     check_consistent_length,
     check_float,
     check_int,
-    check_random_state,
     error_message,
 )
 
@@ -89,51 +88,13 @@ class LeastSquares:
         return np.linalg.solve(A, self.X.T @ self.y / n)
 
     def smoothness(self) -> float:
-        """Largest eigenvalue :math:`L` of the Hessian :math:`X^\\top X/n + \\lambda I`.
+        """The gradient's Lipschitz constant :math:`L` (largest eigenvalue of the Hessian).
 
-        Full-batch gradient descent converges for ``learning_rate < 2 / L`` and diverges above.
+        Gradient descent converges for learning rates below :math:`2/L`; :math:`1/L` is the
+        textbook choice.
         """
-        n = self.n_samples
-        hessian = self.X.T @ self.X / n + self.l2 * np.eye(self.n_features)
+        hessian = self.X.T @ self.X / self.n_samples + self.l2 * np.eye(self.n_features)
         return float(np.linalg.eigvalsh(hessian)[-1])
-
-
-def make_least_squares(
-    n_samples: int = 1000,
-    n_features: int = 10,
-    *,
-    noise: float = 0.5,
-    condition: float = 1.0,
-    random_state=None,
-):
-    """A synthetic linear regression problem ``y = X w_true + noise``.
-
-    Parameters
-    ----------
-    n_samples, n_features : int, default=1000, 10
-    noise : float, default=0.5
-        Standard deviation of the Gaussian noise added to ``y``.
-    condition : float, default=1.0
-        Ratio of the largest to the smallest feature scale (>= 1); the Hessian's condition
-        number is its square. Large values make gradient descent zig-zag.
-    random_state : int, Generator or None
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,)
-    w_true : ndarray of shape (n_features,)
-    """
-    n_samples = check_int(n_samples, "n_samples", low=1)
-    n_features = check_int(n_features, "n_features", low=1)
-    noise = check_float(noise, "noise", low=0.0)
-    condition = check_float(condition, "condition", low=1.0, fix="Use 1.0 for round level sets.")
-    rng = check_random_state(random_state)
-    scales = np.geomspace(1.0, 1.0 / condition, n_features)  # (n_features,)
-    X = rng.normal(size=(n_samples, n_features)) * scales
-    w_true = rng.normal(size=n_features)
-    y = X @ w_true + noise * rng.normal(size=n_samples)
-    return X, y, w_true
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
