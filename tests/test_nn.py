@@ -149,3 +149,12 @@ def test_divergence_is_reported():
     X, y = _data(n=60)
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
         MLPClassifier((16,), optimizer="sgd", learning_rate=1e6, l2=0.0, num_epochs=50, random_state=0).fit(X * 100, y)
+
+
+def test_the_from_scratch_side_never_imports_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys, fusionlab.nn, fusionlab.optim, fusionlab.forests; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
