@@ -42,6 +42,9 @@ def plot_learning_curves(curves: dict, *, ax=None, title: str = "Learning curves
         if spread is not None and np.any(spread > 0):
             ax.fill_between(sizes, score - spread, score + spread, color=line.get_color(), alpha=0.15)
     ax.set(xscale="log", xlabel="training examples (count, log scale)", ylabel=f"{metric} (fraction)", title=title)
+    sizes = np.asarray(next(iter(curves.values()))["train_size"])
+    ax.minorticks_off()
+    ax.set_xticks(sizes, [f"{int(size):,}" for size in sizes])
     ax.grid(alpha=0.3)
     ax.legend()
     return figure
