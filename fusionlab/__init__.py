@@ -51,7 +51,7 @@ def course_size() -> str:
     )
 
 
-def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> int:
+def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> None:
     """Seed Python, NumPy and Keras/TensorFlow, once, at the top of a notebook.
 
     Library functions never use these global generators: they take ``random_state``.
@@ -66,9 +66,6 @@ def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> int:
         Also ask TensorFlow for deterministic kernels (same seed, same numbers, at a small
         cost in speed). Only applied when TensorFlow is installed.
 
-    Returns
-    -------
-    seed : int
     """
     seed = check_int(seed, "seed", low=0, high=2**32 - 1, fix="Use a small non-negative int such as 0.")
     random.seed(seed)
@@ -78,13 +75,12 @@ def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> int:
     try:
         import keras
     except ImportError:  # pragma: no cover - TensorFlow is a hard dependency
-        return seed
+        return
     keras.utils.set_random_seed(seed)
     if deterministic_ops:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    return seed
 
 
 def __getattr__(name: str):
