@@ -7,6 +7,8 @@ Submodules
 ----------
 data        datasets: registry and cache, CIFAR-10, MovieLens-100K, digits, synthetic ratings
 optim       from-scratch optimisers on NumPy (no TensorFlow)
+nn          from-scratch multi-layer network with backprop (no TensorFlow)
+forests     random forests through scikit-learn: trees vs accuracy, OOB, n_jobs speed-up
 models      Keras model builders
 plotting    every figure the book shows
 """
@@ -27,7 +29,7 @@ SIZES = ("classroom", "full")
 
 _SUBMODULES = {
     "data", "optim", "nn", "models", "training", "evaluate", "pipeline", "recsys",
-    "scale", "explain", "privacy", "efficiency", "multimodal", "plotting",
+    "scale", "explain", "privacy", "efficiency", "multimodal", "plotting", "forests",
 }
 
 

@@ -15,7 +15,7 @@ from sklearn.naive_bayes import GaussianNB
 
 from fusionlab.evaluate import compare_models
 from fusionlab.pipeline import LeakageResult
-from fusionlab.plotting import plot_cv_comparison, plot_cv_confusion, plot_leakage, plot_training_history
+from fusionlab.plotting import plot_cv_comparison, plot_cv_confusion, plot_keras_history, plot_leakage
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +60,9 @@ def test_leakage_figure_groups_cases():
 
 
 def test_training_history_needs_a_loss():
-    figure = plot_training_history({"loss": [1.0, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]})
+    figure = plot_keras_history({"loss": [1.0, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]})
     ax = _labelled(figure)
     assert "nats" in ax.get_ylabel() and len(figure.axes) == 2
     plt.close(figure)
     with pytest.raises(ValueError, match=r"history must be a dict with a 'loss' list; got history=\['accuracy'\]"):
-        plot_training_history({"accuracy": [0.5]})
+        plot_keras_history({"accuracy": [0.5]})

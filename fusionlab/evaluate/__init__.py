@@ -13,6 +13,8 @@ from .crossval import (
     format_cv_table,
     scores_from_confusion,
 )
+from .curves import learning_curve_by_size
+from .holdout import repeated_holdout_scores
 
 __all__: list[str] = [
     "CrossValidationReport",
@@ -20,5 +22,7 @@ __all__: list[str] = [
     "compare_models",
     "cross_validate_report",
     "format_cv_table",
+    "learning_curve_by_size",
+    "repeated_holdout_scores",
     "scores_from_confusion",
 ]

@@ -110,8 +110,10 @@ def plot_cv_confusion(report, *, ax=None):
     return figure
 
 
-def plot_training_history(history, *, ax=None):
+def plot_keras_history(history, *, ax=None):
     """Training loss (left axis) and accuracy (right axis) per epoch of a Keras network.
+
+    For the from-scratch network's ``History`` (chapter 3.1) use ``plot_training_history``.
 
     Parameters
     ----------
