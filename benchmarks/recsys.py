@@ -24,7 +24,6 @@ import argparse
 import ctypes
 import gc
 import importlib.util
-import resource
 import sys
 import time
 from pathlib import Path
@@ -100,10 +99,6 @@ def measure(job):
     if isinstance(payload, BaseException):
         raise payload
     return payload
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # kilobytes on Linux
 
 
 def external_models():

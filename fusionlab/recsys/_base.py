@@ -9,7 +9,6 @@ An index outside ``[0, n_users)`` is an error: the model cannot know how many us
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._validation import check_array, check_consistent_length, check_int, error_message
 from .data import check_ratings_matrix
@@ -105,8 +104,3 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     top[np.take_along_axis(part_scores, order, axis=1) == -np.inf] = -1
     return top
 
-
-def sparse_rows(R: sp.csr_matrix, row: int):
-    """Return ``(indices, values)`` of one CSR row without copying."""
-    start, stop = R.indptr[row], R.indptr[row + 1]
-    return R.indices[start:stop], R.data[start:stop]
