@@ -1,0 +1,295 @@
+"""Matrix factorisation: biased MF by mini-batch SGD and by ALS; implicit-feedback ALS.
+
+All three touch only the observed entries. ALS builds every per-user normal matrix at once
+with one sparse x dense product: with ``B`` the users x items indicator and ``QQ[i]`` the
+flattened outer product ``q_i q_i^T``, ``B @ QQ`` holds ``sum_{i in I(u)} q_i q_i^T`` for every
+user; the solves are then one batched ``numpy.linalg.solve``. Memory grows with the number of
+ratings plus (users + items) x factors^2, never with users x items.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._validation import check_float, check_int, check_random_state
+from ._base import BaseRecommender
+from .baselines import fit_biases
+
+__all__ = ["BiasedMF", "ALSMF", "ImplicitALS", "als_solve_rows"]
+
+
+def _coo(R):
+    users = np.repeat(np.arange(R.shape[0], dtype=np.int64), np.diff(R.indptr))
+    return users, R.indices.astype(np.int64), R.data
+
+
+def _scatter(rows: np.ndarray, n_rows: int):
+    """Return ``(index, M)``: a 0/1 matrix ``M`` of shape (n_target_rows, batch) that sums
+    per-rating updates into their rows, so that ``target[index] += M @ updates`` equals
+    ``np.add.at(target, rows, updates)`` (repeated rows add up), several times faster.
+
+    When the table is small next to the batch, ``M`` spans every row (``index`` is a full
+    slice: one dense add); otherwise it spans only the distinct rows of the batch, so a step
+    costs O(batch x n_factors) and not O(n_rows x n_factors).
+    """
+    columns = np.arange(rows.size + 1)
+    if n_rows <= 8 * rows.size:
+        return slice(None), sp.csc_matrix((np.ones(rows.size), rows, columns), shape=(n_rows, rows.size))
+    unique, inverse = np.unique(rows, return_inverse=True)
+    return unique, sp.csc_matrix((np.ones(rows.size), inverse, columns), shape=(unique.size, rows.size))
+
+
+def _dot_rows(P: np.ndarray, Q: np.ndarray, users: np.ndarray, items: np.ndarray, chunk_size: int = 65_536) -> np.ndarray:
+    """``P[users[n]] . Q[items[n]]`` for every n, in chunks (memory O(chunk x n_factors))."""
+    out = np.empty(users.size)
+    for start in range(0, users.size, chunk_size):
+        stop = start + chunk_size
+        out[start:stop] = np.einsum("nf,nf->n", P[users[start:stop]], Q[items[start:stop]])
+    return out
+
+
+class BiasedMF(BaseRecommender):
+    """Biased matrix factorisation trained by SGD (Funk 2006; Koren, Bell & Volinsky 2009).
+
+    ``r_hat(u, i) = mu + b_u + b_i + p_u . q_i``, minimising the squared error on observed
+    ratings plus ``reg * (b_u^2 + b_i^2 + |p_u|^2 + |q_i|^2)``.
+
+    The inner loop is vectorised by mini-batches: each step takes ``batch_size`` shuffled
+    ratings, computes their errors at once and scatters the per-rating SGD updates with
+    a sparse 0/1 matrix (a user or item seen twice in a batch gets both updates, summed). With
+    ``batch_size=1`` this is exactly Funk's sequential SGD.
+
+    Parameters
+    ----------
+    n_factors : int, default=50
+    n_epochs : int, default=20
+    learning_rate : float, default=0.01
+    reg : float, default=0.05
+    batch_size : int, default=1024
+    init_std : float, default=0.1
+    random_state : None, int or Generator, default=None
+
+    Attributes
+    ----------
+    user_factors_ : ndarray of shape (n_users, n_factors)
+    item_factors_ : ndarray of shape (n_items, n_factors)
+    user_bias_, item_bias_ : ndarray
+    history_ : list of float
+        Training RMSE of each epoch, from the errors met during the epoch (before each
+        rating's update), so tracking it costs nothing.
+
+    See Also
+    --------
+    surprise.SVD : the reference sequential implementation (Cython).
+    ALSMF : the same model fitted by alternating least squares.
+    """
+
+    def __init__(self, n_factors: int = 50, n_epochs: int = 20, learning_rate: float = 0.01, reg: float = 0.05,
+                 batch_size: int = 1024, init_std: float = 0.1, random_state=None):
+        self.n_factors = n_factors
+        self.n_epochs = n_epochs
+        self.learning_rate = learning_rate
+        self.reg = reg
+        self.batch_size = batch_size
+        self.init_std = init_std
+        self.random_state = random_state
+
+    def _fit(self, R):
+        n_factors = check_int(self.n_factors, "n_factors", low=1, fix="Use e.g. n_factors=50.")
+        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=20.")
+        learning_rate = check_float(self.learning_rate, "learning_rate", low=0, low_inclusive=False, fix="Use e.g. learning_rate=0.01.")
+        reg = check_float(self.reg, "reg", low=0, fix="Use e.g. reg=0.05.")
+        batch_size = check_int(self.batch_size, "batch_size", low=1, fix="Use e.g. batch_size=1024.")
+        init_std = check_float(self.init_std, "init_std", low=0, fix="Use e.g. init_std=0.1.")
+        rng = check_random_state(self.random_state)
+        users, items, ratings = _coo(R)
+        mu = self.global_mean_
+        P = rng.normal(0.0, init_std, (self.n_users_, n_factors))
+        Q = rng.normal(0.0, init_std, (self.n_items_, n_factors))
+        bu = np.zeros(self.n_users_)
+        bi = np.zeros(self.n_items_)
+        self.history_ = []
+        for _ in range(n_epochs):
+            order = rng.permutation(ratings.size)
+            squared_error = 0.0
+            for start in range(0, ratings.size, batch_size):
+                batch = order[start:start + batch_size]
+                u, i = users[batch], items[batch]
+                pu, qi = P[u], Q[i]  # (batch, n_factors)
+                error = ratings[batch] - (mu + bu[u] + bi[i] + np.einsum("bf,bf->b", pu, qi))  # (batch,)
+                squared_error += float(error @ error)
+                (user_rows, to_user), (item_rows, to_item) = _scatter(u, self.n_users_), _scatter(i, self.n_items_)
+                bu[user_rows] += to_user @ (learning_rate * (error - reg * bu[u]))
+                bi[item_rows] += to_item @ (learning_rate * (error - reg * bi[i]))
+                P[user_rows] += to_user @ (learning_rate * (error[:, None] * qi - reg * pu))
+                Q[item_rows] += to_item @ (learning_rate * (error[:, None] * pu - reg * qi))
+            self.history_.append(float(np.sqrt(squared_error / ratings.size)))
+        self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, bu, bi
+        return self
+
+    def _predict_pairs(self, users, items):
+        return (self.global_mean_ + self.user_bias_[users] + self.item_bias_[items]
+                + _dot_rows(self.user_factors_, self.item_factors_, users, items))
+
+    def _score_users(self, users):
+        return self.item_bias_ + self.user_factors_[users] @ self.item_factors_.T  # (batch, n_items)
+
+
+def als_solve_rows(indicator: sp.csr_matrix, weighted_targets: sp.csr_matrix, design: np.ndarray,
+                   ridge: np.ndarray, base_gram: np.ndarray | None = None, chunk_size: int = 4096) -> np.ndarray:
+    """Solve one ridge regression per row of a sparse matrix, all at once.
+
+    Row ``r`` solves ``(base_gram + sum_j w_rj d_j d_j^T + diag(ridge)) x_r = sum_j t_rj d_j``
+    where ``j`` runs over the row's stored entries, ``w`` are the values of ``indicator``,
+    ``t`` those of ``weighted_targets`` and ``d_j = design[j]``.
+
+    Parameters
+    ----------
+    indicator : csr_matrix of shape (n_rows, n_cols)
+        Weights of each observed entry in the normal matrix (1 for plain least squares).
+    weighted_targets : csr_matrix of shape (n_rows, n_cols)
+        Same pattern; the right-hand side is ``weighted_targets @ design``.
+    design : ndarray of shape (n_cols, n_dims)
+    ridge : ndarray of shape (n_dims,) or (n_rows, n_dims)
+        Diagonal penalty, shared by all rows or one per row.
+    base_gram : ndarray of shape (n_dims, n_dims), default=None
+        Added to every row's normal matrix (``Y^T Y`` in implicit ALS).
+    chunk_size : int, default=4096
+        Rows solved together; bounds memory to ``chunk_size * n_dims^2`` floats.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_dims)
+    """
+    n_rows, n_dims = indicator.shape[0], design.shape[1]
+    outer = np.einsum("ja,jb->jab", design, design).reshape(design.shape[0], n_dims * n_dims)
+    rhs = weighted_targets @ design  # (n_rows, n_dims)
+    solution = np.zeros((n_rows, n_dims))
+    ridge = np.broadcast_to(np.asarray(ridge, dtype=np.float64), (n_rows, n_dims))
+    base = np.zeros((n_dims, n_dims)) if base_gram is None else base_gram
+    diagonal = np.arange(n_dims)
+    for start in range(0, n_rows, chunk_size):
+        stop = min(start + chunk_size, n_rows)
+        grams = (indicator[start:stop] @ outer).reshape(stop - start, n_dims, n_dims) + base
+        grams[:, diagonal, diagonal] += ridge[start:stop]
+        solution[start:stop] = np.linalg.solve(grams, rhs[start:stop, :, None])[..., 0]
+    return solution
+
+
+class ALSMF(BaseRecommender):
+    """Biased matrix factorisation fitted by alternating least squares.
+
+    Same model and objective as :class:`BiasedMF`; each half-step fixes one side and solves a
+    ridge regression for every user (or item) exactly, with the bias as an extra column.
+
+    Parameters
+    ----------
+    n_factors : int, default=10
+    n_epochs : int, default=15
+    reg : float, default=0.1
+        Ridge penalty on factors and biases, per rating: a user with ``n_u`` ratings is
+        penalised by ``reg * n_u`` (ALS-WR, Zhou et al. 2008).
+    init_std : float, default=0.1
+    random_state : None, int or Generator, default=None
+
+    See Also
+    --------
+    pyspark.ml.recommendation.ALS : the distributed reference implementation.
+    """
+
+    def __init__(self, n_factors: int = 10, n_epochs: int = 15, reg: float = 0.1, init_std: float = 0.1, random_state=None):
+        self.n_factors = n_factors
+        self.n_epochs = n_epochs
+        self.reg = reg
+        self.init_std = init_std
+        self.random_state = random_state
+
+    def _fit(self, R):
+        n_factors = check_int(self.n_factors, "n_factors", low=1, fix="Use e.g. n_factors=10.")
+        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=15.")
+        reg = check_float(self.reg, "reg", low=0, low_inclusive=False, fix="Use a positive penalty such as reg=0.1.")
+        init_std = check_float(self.init_std, "init_std", low=0, fix="Use e.g. init_std=0.1.")
+        rng = check_random_state(self.random_state)
+        mu, bu, bi = fit_biases(R)
+        P = rng.normal(0.0, init_std, (self.n_users_, n_factors))
+        Q = rng.normal(0.0, init_std, (self.n_items_, n_factors))
+        users, items, ratings = _coo(R)
+        indicator = R.copy()
+        indicator.data = np.ones_like(indicator.data)
+        indicator_t = indicator.T.tocsr()
+        # ALS-WR (Zhou et al. 2008): each row's penalty grows with its number of ratings, which
+        # is what the per-rating penalty of SGD amounts to; rows without ratings get reg.
+        user_ridge = reg * np.maximum(self.user_counts_, 1)[:, None] * np.ones(n_factors + 1)
+        item_ridge = reg * np.maximum(self.item_counts_, 1)[:, None] * np.ones(n_factors + 1)
+        self.history_ = []
+        for _ in range(n_epochs):
+            targets = R.copy()
+            targets.data = ratings - mu - bi[items]
+            solution = als_solve_rows(indicator, targets, np.column_stack([Q, np.ones(self.n_items_)]), user_ridge)
+            P, bu = solution[:, :-1], solution[:, -1]
+            targets.data = ratings - mu - bu[users]
+            solution = als_solve_rows(indicator_t, targets.T.tocsr(), np.column_stack([P, np.ones(self.n_users_)]), item_ridge)
+            Q, bi = solution[:, :-1], solution[:, -1]
+            fitted = mu + bu[users] + bi[items] + _dot_rows(P, Q, users, items)
+            self.history_.append(float(np.sqrt(np.mean((ratings - fitted) ** 2))))
+        self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, bu, bi
+        return self
+
+    _predict_pairs = BiasedMF._predict_pairs
+    _score_users = BiasedMF._score_users
+
+
+class ImplicitALS(BaseRecommender):
+    """Implicit-feedback matrix factorisation (Hu, Koren & Volinsky 2008) for top-N.
+
+    Every (user, item) cell is a preference ``p_ui = 1 if r_ui > 0 else 0`` with confidence
+    ``c_ui = 1 + alpha * r_ui``; the loss runs over *all* cells, but the ALS normal matrices
+    ``Y^T Y + Y^T (C_u - I) Y`` only need the observed ones. Scores are ``x_u . y_i``; there is
+    no rating prediction.
+
+    Parameters
+    ----------
+    n_factors : int, default=32
+    n_epochs : int, default=10
+    reg : float, default=0.1
+    alpha : float, default=10.0
+        Confidence slope; the stored values (ratings, counts) are multiplied by it.
+    random_state : None, int or Generator, default=None
+
+    See Also
+    --------
+    implicit.als.AlternatingLeastSquares : the reference implementation (conjugate gradient).
+    """
+
+    def __init__(self, n_factors: int = 32, n_epochs: int = 10, reg: float = 0.1, alpha: float = 10.0, random_state=None):
+        self.n_factors = n_factors
+        self.n_epochs = n_epochs
+        self.reg = reg
+        self.alpha = alpha
+        self.random_state = random_state
+
+    def _fit(self, R):
+        n_factors = check_int(self.n_factors, "n_factors", low=1, fix="Use e.g. n_factors=32.")
+        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=10.")
+        reg = check_float(self.reg, "reg", low=0, low_inclusive=False, fix="Use a positive penalty such as reg=0.1.")
+        alpha = check_float(self.alpha, "alpha", low=0, low_inclusive=False, fix="Use e.g. alpha=10.")
+        if np.any(R.data < 0):
+            raise ValueError("R must hold non-negative feedback for ImplicitALS; got negative values. Use counts or ratings, not centred scores.")
+        rng = check_random_state(self.random_state)
+        X = rng.normal(0.0, 0.01, (self.n_users_, n_factors))
+        Y = rng.normal(0.0, 0.01, (self.n_items_, n_factors))
+        extra = R.copy()
+        extra.data = alpha * R.data  # c_ui - 1
+        confidence = R.copy()
+        confidence.data = 1.0 + alpha * R.data  # c_ui * p_ui, p_ui = 1 on observed cells
+        extra_t, confidence_t = extra.T.tocsr(), confidence.T.tocsr()
+        ridge = np.full(n_factors, reg)
+        for _ in range(n_epochs):
+            X = als_solve_rows(extra, confidence, Y, ridge, base_gram=Y.T @ Y)
+            Y = als_solve_rows(extra_t, confidence_t, X, ridge, base_gram=X.T @ X)
+        self.user_factors_, self.item_factors_ = X, Y
+        return self
+
+    def _score_users(self, users):
+        return self.user_factors_[users] @ self.item_factors_.T
