@@ -5,4 +5,26 @@ One topic module each; this package re-exports their public functions.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .classification import (
+    ClassScores,
+    ReliabilityCurve,
+    accuracy,
+    confusion_matrix,
+    expected_calibration_error,
+    most_confident_mistakes,
+    most_confused_pairs,
+    per_class_scores,
+    reliability_curve,
+)
+
+__all__: list[str] = [
+    "ClassScores",
+    "ReliabilityCurve",
+    "accuracy",
+    "confusion_matrix",
+    "expected_calibration_error",
+    "most_confident_mistakes",
+    "most_confused_pairs",
+    "per_class_scores",
+    "reliability_curve",
+]
