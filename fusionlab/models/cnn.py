@@ -42,7 +42,7 @@ def build_seed_cnn(input_shape=CIFAR10_SHAPE, n_classes: int = CIFAR10_CLASSES, 
     Parameters
     ----------
     input_shape : tuple of int, default=(32, 32, 3)
-        ``(height, width, channels)``. Sides must be at least 14 pixels for the three valid
+        ``(height, width, channels)``. Sides must be at least 18 pixels for the three valid
         convolutions and two poolings to leave a non-empty feature map.
     n_classes : int, default=10
         Number of classes (>= 2); labels are integers in ``[0, n_classes)``.
@@ -65,7 +65,7 @@ def build_seed_cnn(input_shape=CIFAR10_SHAPE, n_classes: int = CIFAR10_CLASSES, 
     import keras
     from keras import layers
 
-    input_shape = _check_input_shape(input_shape, min_side=14)
+    input_shape = _check_input_shape(input_shape, min_side=18)
     n_classes = check_int(n_classes, "n_classes", low=2, fix="A classifier needs at least two classes.")
     model = keras.Sequential(
         [
