@@ -47,7 +47,6 @@ def ensure_venv() -> None:
 
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("PYTHONHASHSEED", "0")
     return env

@@ -7,6 +7,8 @@ Submodules
 ----------
 data        datasets: registry and cache, CIFAR-10, MovieLens-100K, digits, synthetic ratings
 optim       from-scratch optimisers on NumPy (no TensorFlow)
+nn          from-scratch multi-layer network with backprop (no TensorFlow)
+forests     random forests through scikit-learn: trees vs accuracy, OOB, n_jobs speed-up
 models      Keras model builders
 plotting    every figure the book shows
 """
@@ -27,7 +29,7 @@ SIZES = ("classroom", "full")
 
 _SUBMODULES = {
     "data", "optim", "nn", "models", "training", "evaluate", "pipeline", "recsys",
-    "scale", "explain", "privacy", "efficiency", "multimodal", "plotting",
+    "scale", "explain", "privacy", "efficiency", "multimodal", "plotting", "forests",
 }
 
 
@@ -49,7 +51,7 @@ def course_size() -> str:
     )
 
 
-def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> int:
+def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> None:
     """Seed Python, NumPy and Keras/TensorFlow, once, at the top of a notebook.
 
     Library functions never use these global generators: they take ``random_state``.
@@ -64,9 +66,6 @@ def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> int:
         Also ask TensorFlow for deterministic kernels (same seed, same numbers, at a small
         cost in speed). Only applied when TensorFlow is installed.
 
-    Returns
-    -------
-    seed : int
     """
     seed = check_int(seed, "seed", low=0, high=2**32 - 1, fix="Use a small non-negative int such as 0.")
     random.seed(seed)
@@ -76,13 +75,12 @@ def set_seed(seed: int = 0, *, deterministic_ops: bool = True) -> int:
     try:
         import keras
     except ImportError:  # pragma: no cover - TensorFlow is a hard dependency
-        return seed
+        return
     keras.utils.set_random_seed(seed)
     if deterministic_ops:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    return seed
 
 
 def __getattr__(name: str):

@@ -337,3 +337,14 @@ def test_cli_download_reports_errors_and_exits_non_zero(cache, capsys):
     assert cli.main(["download", "all"]) == 1  # offline in the tests: both unavailable
     err = capsys.readouterr().err
     assert err.count("error:") == 2 and dataset_files(cache) == []
+
+
+def test_preferring_the_stand_in_is_allowed_and_announced(capsys):
+    ratings = load_ratings_dataset("synthetic")
+    images = load_image_dataset("digits")
+    assert not ratings.is_stand_in and not images.is_stand_in and images.name == "digits"
+    assert capsys.readouterr().out.count("Using ") == 2
+    with pytest.raises(ValueError, match=r"prefer must be one of \['movielens-100k', 'synthetic'\]; got prefer='netflix'"):
+        load_ratings_dataset("netflix")
+    with pytest.raises(ValueError, match=r"prefer must be one of \['cifar10', 'digits'\]; got prefer='mnist'"):
+        load_image_dataset("mnist")

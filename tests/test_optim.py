@@ -102,3 +102,197 @@ def test_divergence_is_reported():
     X, y = _problem()
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
         gradient_descent(LeastSquares(X, y), np.zeros(5), learning_rate=1e3, num_steps=500)
+
+
+# --- momentum, Adam and schedules against Keras 3, one step at a time -------------------------
+
+from fusionlab.data import make_linear_regression  # noqa: E402
+from fusionlab.optim import (  # noqa: E402
+    SGD,
+    Adam,
+    CosineDecay,
+    ExponentialDecay,
+    InverseTimeDecay,
+    SoftmaxRegression,
+    StepDecay,
+    gradient_noise,
+    make_schedule,
+    minimize,
+)
+
+
+def _keras_steps(keras_optimizer, w0, gradients):
+    """Apply ``gradients`` one by one to a float64 Keras variable; return the weights after each."""
+    import keras
+
+    variable = keras.Variable(np.array(w0), dtype="float64")
+    out = []
+    for gradient in gradients:
+        keras_optimizer.apply_gradients([(keras.ops.convert_to_tensor(gradient, dtype="float64"), variable)])
+        out.append(np.array(variable.numpy()))
+    return out
+
+
+def _fusionlab_steps(optimizer, w0, gradients):
+    w = np.array(w0, dtype=np.float64)
+    out = []
+    for gradient in gradients:
+        optimizer.apply([w], [gradient])
+        out.append(w.copy())
+    return out
+
+
+# Keras keeps the learning rate in a float32 variable, and its TensorFlow backend casts Python
+# floats such as momentum and beta_1 through float32 (tf.cast(0.9, "float64") is float32(0.9)).
+# Hyperparameters exact in float32 (powers of two, 0.875, 1 - 2**-10) make the comparison exact.
+EXACT = [
+    ("sgd", lambda: SGD(0.125), lambda k: k.optimizers.SGD(0.125)),
+    ("momentum", lambda: SGD(0.0625, momentum=0.875), lambda k: k.optimizers.SGD(0.0625, momentum=0.875)),
+    ("nesterov", lambda: SGD(0.0625, momentum=0.75, nesterov=True), lambda k: k.optimizers.SGD(0.0625, momentum=0.75, nesterov=True)),
+    ("adam", lambda: Adam(0.015625, beta_1=0.875, beta_2=1 - 2**-10),
+     lambda k: k.optimizers.Adam(0.015625, beta_1=0.875, beta_2=1 - 2**-10)),
+    ("adam-eps", lambda: Adam(0.25, beta_1=0.5, beta_2=0.75, epsilon=0.1),
+     lambda k: k.optimizers.Adam(0.25, beta_1=0.5, beta_2=0.75, epsilon=0.1)),
+]
+
+
+@pytest.mark.parametrize("name, ours, theirs", EXACT)
+def test_each_step_equals_the_keras_optimizer_step(name, ours, theirs):
+    import keras
+
+    rng = np.random.default_rng(7)
+    w0 = rng.normal(size=6)
+    gradients = [rng.normal(size=6) * 10.0 ** rng.integers(-3, 2) for _ in range(5)]
+    expected = _keras_steps(theirs(keras), w0, gradients)
+    got = _fusionlab_steps(ours(), w0, gradients)
+    for step, (a, b) in enumerate(zip(got, expected)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15, err_msg=f"{name}, step {step + 1}")
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [(lambda: SGD(0.01, momentum=0.9), lambda k: k.optimizers.SGD(0.01, momentum=0.9)),
+     (lambda: Adam(0.001), lambda k: k.optimizers.Adam(0.001))],
+)
+def test_default_hyperparameters_agree_up_to_keras_float32_constants(ours, theirs):
+    import keras
+
+    rng = np.random.default_rng(8)
+    w0, gradients = rng.normal(size=6), [rng.normal(size=6) for _ in range(5)]
+    got, expected = _fusionlab_steps(ours(), w0, gradients), _keras_steps(theirs(keras), w0, gradients)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)  # 0.9, 0.01 and 0.999 are rounded to float32 in Keras
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (lambda: ExponentialDecay(0.5, 10, 0.5), lambda s: s.ExponentialDecay(0.5, 10, 0.5)),
+        (lambda: StepDecay(0.5, 10, 0.5), lambda s: s.ExponentialDecay(0.5, 10, 0.5, staircase=True)),
+        (lambda: InverseTimeDecay(0.5, 10, 2.0), lambda s: s.InverseTimeDecay(0.5, 10, 2.0)),
+        (lambda: CosineDecay(0.5, 40, alpha=0.1), lambda s: s.CosineDecay(0.5, 40, alpha=0.1)),
+    ],
+)
+def test_schedules_equal_keras_schedules(ours, theirs):
+    import keras
+
+    steps = [0, 1, 5, 10, 11, 39, 40, 57]
+    expected = [float(theirs(keras.optimizers.schedules)(step)) for step in steps]
+    got = [ours()(step) for step in steps]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)  # Keras computes schedules in float32
+
+
+def test_a_schedule_drives_the_optimizer_like_keras():
+    import keras
+
+    rng = np.random.default_rng(3)
+    w0, gradients = rng.normal(size=4), [rng.normal(size=4) for _ in range(6)]
+    theirs = keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(0.5, 2, 0.5, staircase=True), momentum=0.5)
+    expected = _keras_steps(theirs, w0, gradients)
+    got = _fusionlab_steps(SGD(StepDecay(0.5, 2, 0.5), momentum=0.5), w0, gradients)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", [SGD(0.1, momentum=0.9), SGD(0.1, momentum=0.9, nesterov=True), Adam(0.05)])
+def test_momentum_and_adam_converge_to_the_closed_form(optimizer):
+    X, y = _problem(noise=0.5)
+    objective = LeastSquares(X, y, l2=0.01)
+    w, history = minimize(objective, np.zeros(5), optimizer=optimizer, batch_size=None, num_steps=3000, record_every=100)
+    np.testing.assert_allclose(w, objective.solution(), rtol=1e-6, atol=1e-8)
+    assert history.loss[-1] <= history.loss[0]
+
+
+def test_sgd_with_a_decaying_schedule_gets_close_to_the_noisy_minimiser():
+    X, y, _ = make_linear_regression(2000, 5, noise_std=1.0, random_state=0)
+    objective = LeastSquares(X, y)
+    best = objective.loss(objective.solution())
+    _, constant = sgd(objective, np.zeros(5), learning_rate=0.05, batch_size=1, num_steps=20_000, record_every=20_000, random_state=0)
+    schedule = make_schedule("inverse_time", 0.05, 20_000)
+    _, decayed = sgd(objective, np.zeros(5), learning_rate=schedule, batch_size=1, num_steps=20_000, record_every=20_000, random_state=0)
+    assert decayed.loss[-1] - best < 1e-2
+    assert decayed.loss[-1] - best < 0.2 * (constant.loss[-1] - best)  # a constant rate stalls in a noise ball
+    assert decayed.learning_rate[-1] == pytest.approx(schedule(19_999))
+
+
+def test_schedule_shapes():
+    for name in ("constant", "step", "inverse_time", "exponential", "cosine"):
+        schedule = make_schedule(name, 0.1, 100)
+        values = [schedule(step) for step in range(100)]
+        assert values[0] == pytest.approx(0.1)
+        assert all(b <= a + 1e-15 for a, b in zip(values, values[1:])), name
+    assert make_schedule("inverse_time", 0.1, 100)(100) == pytest.approx(0.01)
+    with pytest.raises(ValueError, match=r"name must be one of \['constant'"):
+        make_schedule("linear", 0.1, 100)
+
+
+def test_softmax_regression_gradient_and_sklearn_solution():
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    objective = SoftmaxRegression(X, y, l2=0.01)
+    w = np.random.default_rng(0).normal(size=objective.n_parameters)
+    eps = 1e-6
+    numeric = np.array([(objective.loss(w + eps * e) - objective.loss(w - eps * e)) / (2 * eps) for e in np.eye(len(w))])
+    np.testing.assert_allclose(objective.gradient(w), numeric, rtol=1e-6, atol=1e-8)
+    w_fit, _ = gradient_descent(objective, np.zeros(objective.n_parameters), learning_rate=1.0, num_steps=5000, record_every=5000)
+    reference = LogisticRegression(C=1.0 / (len(y) * 0.01), tol=1e-12, max_iter=10_000).fit(X, y)
+    probabilities = reference.predict_proba(X)
+    np.testing.assert_allclose(objective.predict_proba(w_fit), probabilities, atol=1e-6)
+
+
+def test_gradient_noise_falls_like_one_over_batch_size():
+    X, y, _ = make_linear_regression(400, 3, noise_std=1.0, random_state=0)
+    objective = LeastSquares(X, y)
+    w, n = np.zeros(3), 400
+    full = objective.gradient(w)
+    sigma2 = np.mean([np.sum((objective.gradient(w, [i]) - full) ** 2) for i in range(n)]) * n / (n - 1)
+    noise = gradient_noise(objective, w, [1, 10, 100, 400], n_draws=5000, random_state=0)
+    for b in (1, 10, 100):  # Monte Carlo estimates: 5000 draws of a heavy-tailed quantity
+        assert noise[b] == pytest.approx(sigma2 / b * (n - b) / (n - 1), rel=0.2)
+    assert noise[400] == pytest.approx(0.0, abs=1e-20)
+
+
+def test_record_weights_keeps_the_trajectory_and_history_counts_learning_rates():
+    X, y = _problem()
+    _, history = gradient_descent(LeastSquares(X, y), np.zeros(5), learning_rate=0.1, num_steps=10, record_weights=True)
+    assert len(history.weights) == 11 and history.weights[0].shape == (5,)
+    assert np.isnan(history.learning_rate[0]) and history.learning_rate[1:] == [0.1] * 10
+    assert history.epochs(200)[-1] == 10
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: SGD(0.1, momentum=1.0), ValueError, r"momentum must be a number in \[0.0, 1.0\); got momentum=1.0"),
+        (lambda: SGD(-0.1), ValueError, r"learning_rate must be a number in \(0.0, inf\]; got learning_rate=-0.1"),
+        (lambda: Adam(0.1, epsilon=0.0), ValueError, r"epsilon must be a number in \(0.0, inf\]"),
+        (lambda: StepDecay(0.1, 0), ValueError, r"step_size must be an int in \[1, inf\]; got step_size=0"),
+        (lambda: minimize(LeastSquares(*_problem()), np.zeros(5), optimizer="rmsprop", num_steps=1), ValueError, r"optimizer must be one of \['sgd'"),
+        (lambda: SGD(0.1).apply([np.zeros(3)], [np.zeros(4)]), ValueError, r"grads\[0\] must be shape \(3,\); got grads\[0\]='shape \(4,\)'"),
+        (lambda: SoftmaxRegression(np.zeros((3, 2)), np.array([0.5, 1, 0])), TypeError, r"y must be integer class labels"),
+    ],
+)
+def test_bad_optimizer_inputs_are_named(make, error, match):
+    with pytest.raises(error, match=match):
+        make()

@@ -18,6 +18,7 @@ from .ratings import (
     load_ratings_dataset,
     make_synthetic_ratings,
 )
+from .tabular import make_linear_regression
 from .registry import (
     REGISTRY,
     CacheNotWritable,
@@ -35,6 +36,6 @@ __all__ = [
     "REGISTRY", "CacheNotWritable", "DatasetCorrupt", "DatasetError", "DatasetUnavailable",
     "ImageDataset", "Ratings", "RemoteFile", "SyntheticRatings", "data_home", "extracted", "fetch",
     "is_cached", "load_cifar10", "load_digits_images", "load_image_dataset", "load_movielens_100k",
-    "load_movielens_100k_folds", "load_ratings_dataset", "make_synthetic_ratings",
+    "load_movielens_100k_folds", "load_ratings_dataset", "make_linear_regression", "make_synthetic_ratings",
     "read_cifar10_batch", "resize_images",
 ]

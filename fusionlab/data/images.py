@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_choice, check_float, check_int, check_random_state, error_message
-from .registry import DatasetCorrupt, DatasetUnavailable, extracted, get_entry
+from .registry import DatasetCorrupt, extracted, real_or_stand_in
 
 CIFAR10_RECORD_BYTES = 1 + 32 * 32 * 3  # 1 label byte, then 1,024 red, 1,024 green, 1,024 blue
 
@@ -199,32 +199,22 @@ def load_image_dataset(
         Print what is used.
     """
     prefer = check_choice(prefer, "prefer", ["cifar10", "digits"])
-    reason = None
-    if prefer == "cifar10":
-        try:
-            dataset = load_cifar10(download=False)
-        except DatasetUnavailable as exc:
-            reason = str(exc)
-        else:
-            if verbose:
-                print(f"Using the real dataset. {dataset.describe()}.")
+
+    def digits() -> ImageDataset:
+        dataset = load_digits_images(random_state=random_state)
+        if stand_in_shape is None:
             return dataset
-    dataset = load_digits_images(random_state=random_state)
-    if stand_in_shape is not None:
-        dataset = replace(
-            dataset,
-            X_train=resize_images(dataset.X_train, stand_in_shape),
-            X_test=resize_images(dataset.X_test, stand_in_shape),
+        return replace(
+            dataset, X_train=resize_images(dataset.X_train, stand_in_shape), X_test=resize_images(dataset.X_test, stand_in_shape)
         )
-    if reason is not None:
-        dataset = replace(dataset, name="digits (stand-in for CIFAR-10)", is_stand_in=True)
+
+    if prefer == "digits":
+        dataset = digits()
         if verbose:
-            resized = f", resized to {tuple(stand_in_shape)}" if stand_in_shape is not None else ""
-            print(
-                f"CIFAR-10 is not available, so this notebook uses a stand-in: scikit-learn's bundled "
-                f"handwritten digits (1,797 8x8 greyscale images, 10 classes){resized}.\n"
-                f"Why: {reason}\nIts numbers are not CIFAR-10 numbers. {get_entry('cifar10').description}."
-            )
-    elif verbose:
-        print(f"Using {dataset.describe()}.")
-    return dataset
+            print(f"Using {dataset.describe()}.")
+        return dataset
+    resized = f", resized to {tuple(stand_in_shape)}" if stand_in_shape is not None else ""
+    return real_or_stand_in(
+        "CIFAR-10", lambda: load_cifar10(download=False), digits, verbose=verbose,
+        description=f"scikit-learn's bundled handwritten digits (1,797 8x8 greyscale images, 10 classes){resized}",
+    )

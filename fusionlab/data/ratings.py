@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_float, check_int, check_random_state, error_message
-from .registry import DatasetCorrupt, DatasetUnavailable, extracted, get_entry
+from .._validation import check_choice, check_float, check_int, check_random_state, error_message
+from .registry import DatasetCorrupt, extracted, get_entry, real_or_stand_in
 
 MOVIELENS_GENRES_FALLBACK = 19
 
@@ -309,27 +309,15 @@ def load_ratings_dataset(prefer: str = "movielens-100k", *, random_state=0, verb
         Seeds the synthetic stand-in.
     verbose : bool, default=True
     """
-    if prefer not in ("movielens-100k", "synthetic"):
-        raise ValueError(error_message("prefer", "one of ['movielens-100k', 'synthetic']", prefer))
-    reason = None
-    if prefer == "movielens-100k":
-        try:
-            ratings = load_movielens_100k(download=False)
-        except DatasetUnavailable as exc:
-            reason = str(exc)
-        else:
-            if verbose:
-                print(f"Using the real dataset. {ratings.describe()}.")
-            return ratings
-    ratings = make_synthetic_ratings(random_state=random_state)
-    if reason is not None:
-        ratings = replace(ratings, name="synthetic ratings (stand-in for MovieLens-100K)", is_stand_in=True)
+    prefer = check_choice(prefer, "prefer", ["movielens-100k", "synthetic"])
+    if prefer == "synthetic":
+        ratings = make_synthetic_ratings(random_state=random_state)
         if verbose:
-            print(
-                "MovieLens-100K is not available, so this notebook uses a stand-in: synthetic ratings "
-                "with planted low-rank structure, of the same shape (943 users, 1,682 items, 100,000 "
-                f"ratings, 1-5 stars).\nWhy: {reason}\nIts numbers are not MovieLens numbers."
-            )
-    if verbose:
-        print(f"{ratings.describe()}.")
-    return ratings
+            print(f"Using {ratings.describe()}.")
+        return ratings
+    return real_or_stand_in(
+        "MovieLens-100K", lambda: load_movielens_100k(download=False),
+        lambda: make_synthetic_ratings(random_state=random_state), verbose=verbose,
+        description="synthetic ratings with planted low-rank structure, of the same shape "
+        "(943 users, 1,682 items, 100,000 ratings, 1-5 stars)",
+    )

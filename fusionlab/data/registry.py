@@ -19,7 +19,7 @@ import shutil
 import tarfile
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .._validation import error_message
@@ -329,3 +329,37 @@ def extracted(name: str, *, download: bool | None = None) -> Path:
 def is_cached(name: str) -> bool:
     """Whether the dataset's file is in the cache (not verified)."""
     return (data_home() / get_entry(name).filename).exists()
+
+
+def real_or_stand_in(real_name: str, load_real, make_stand_in, *, description: str, verbose: bool = True):
+    """The real dataset when it loads without downloading, else a named stand-in, announced.
+
+    The one mechanism behind the notebooks' data helpers: nothing is substituted silently.
+
+    Parameters
+    ----------
+    real_name : str
+        The real dataset's name, e.g. ``"CIFAR-10"``.
+    load_real : callable
+        Loads the real dataset; raises :class:`DatasetUnavailable` when it is not cached.
+    make_stand_in : callable
+        Builds the stand-in (a dataclass with ``name``, ``is_stand_in`` and ``describe()``).
+    description : str
+        What the stand-in is, for the printed notice.
+    verbose : bool, default=True
+        Print which data is used, and why.
+    """
+    try:
+        dataset = load_real()
+    except DatasetUnavailable as exc:
+        stand_in = make_stand_in()
+        dataset = replace(stand_in, name=f"{stand_in.name} (stand-in for {real_name})", is_stand_in=True)
+        if verbose:
+            print(
+                f"{real_name} is not available, so this notebook uses a stand-in: {description}.\n"
+                f"Why: {exc}\nIts numbers are not {real_name} numbers. Using {dataset.describe()}."
+            )
+        return dataset
+    if verbose:
+        print(f"Using the real dataset. {dataset.describe()}.")
+    return dataset

@@ -16,6 +16,8 @@ from .classification import (
     per_class_scores,
     reliability_curve,
 )
+from .curves import learning_curve_by_size
+from .holdout import repeated_holdout_scores
 
 __all__: list[str] = [
     "ClassScores",
@@ -23,8 +25,10 @@ __all__: list[str] = [
     "accuracy",
     "confusion_matrix",
     "expected_calibration_error",
+    "learning_curve_by_size",
     "most_confident_mistakes",
     "most_confused_pairs",
     "per_class_scores",
     "reliability_curve",
+    "repeated_holdout_scores",
 ]

@@ -56,11 +56,11 @@ def build_mlp(
 
     n_features = check_int(n_features, "n_features", low=1, fix="Pass X.shape[1].")
     n_classes = check_int(n_classes, "n_classes", low=2, fix="A classifier needs at least two classes.")
+    if not isinstance(hidden_units, Sequence) or isinstance(hidden_units, str):
+        raise TypeError(error_message("hidden_units", "a sequence of ints", hidden_units, "Pass e.g. (32, 32)."))
     units = list(hidden_units)
     for index, width in enumerate(units):
         check_int(width, f"hidden_units[{index}]", low=1, fix="Every hidden layer needs at least one unit.")
-    if not isinstance(hidden_units, Sequence) or isinstance(hidden_units, str):
-        raise TypeError(error_message("hidden_units", "a sequence of ints", hidden_units, "Pass e.g. (32, 32)."))
     activation = check_choice(activation, "activation", ACTIVATIONS)
     dropout = check_float(dropout, "dropout", low=0.0, high=1.0, high_inclusive=False)
     learning_rate = check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False, fix="Try 1e-2.")

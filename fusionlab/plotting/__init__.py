@@ -7,16 +7,24 @@ labels with units, and returns the ``Figure``, so notebooks stay one line per pl
 from __future__ import annotations
 
 from ._base import new_axes
+from .algorithms import (
+    plot_gradient_noise,
+    plot_learning_curves,
+    plot_loss_curves,
+    plot_loss_surface,
+    plot_scaling,
+    plot_schedules,
+    plot_speedup,
+    plot_training_history,
+    plot_training_losses,
+    plot_trees_vs_accuracy,
+)
 from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_cost
 from .images import plot_confusion_matrix, plot_misclassified, plot_reliability_diagram, plot_training_curves
 
 __all__ = [
-    "new_axes",
-    "plot_confusion_matrix",
-    "plot_decision_boundaries",
-    "plot_loss_vs_time",
-    "plot_misclassified",
-    "plot_reliability_diagram",
-    "plot_step_cost",
-    "plot_training_curves",
+    "new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost",
+    "plot_gradient_noise", "plot_learning_curves", "plot_loss_curves", "plot_loss_surface", "plot_scaling",
+    "plot_schedules", "plot_speedup", "plot_training_history", "plot_training_losses", "plot_trees_vs_accuracy",
+    "plot_confusion_matrix", "plot_misclassified", "plot_reliability_diagram", "plot_training_curves",
 ]

@@ -120,16 +120,16 @@ def plot_reliability_diagram(curves, *, ax=None, title: str = "Reliability diagr
     ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="perfectly calibrated")
     for name, curve in curves.items():
         filled = curve.counts > 0
-        ax.plot(
-            100 * curve.confidence[filled], 100 * curve.accuracy[filled], marker="o",
-            label=f"{name} (ECE {100 * curve.expected_calibration_error:.1f} points)",
-        )
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 100)
+        x, y = 100 * curve.confidence[filled], 100 * curve.accuracy[filled]
+        (line,) = ax.plot(x, y, linewidth=1, label=f"{name} (ECE {100 * curve.expected_calibration_error:.1f} points)")
+        share = curve.counts[filled] / curve.counts.sum()
+        ax.scatter(x, y, s=10 + 300 * share, color=line.get_color(), alpha=0.8)  # area ~ images in the bin
+    ax.set_xlim(0, 102)
+    ax.set_ylim(-2, 102)
     ax.set_xlabel("mean confidence in bin (%)")
     ax.set_ylabel("accuracy in bin (%)")
     ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="lower right", fontsize=8, title="marker area: share of images", title_fontsize=7)
     return figure
 
 

@@ -1,0 +1,88 @@
+"""Learning curves by training-set size, scored on one fixed held-out set.
+
+Used in chapter 2 (which model family wins depends on how much data there is).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._validation import check_array, check_consistent_length, check_int, check_random_state, error_message
+
+
+def _stratified_subset(y, size, rng):
+    """Indices of ``size`` samples with the class proportions of ``y`` (at least one per class)."""
+    classes, y_index = np.unique(y, return_inverse=True)
+    counts = np.bincount(y_index)
+    quota = np.maximum(1, np.floor(counts / len(y) * size).astype(int))
+    quota = np.minimum(quota, counts)
+    while quota.sum() < size:  # hand the remainder to the classes with most samples left
+        quota[np.argmax(counts - quota)] += 1
+    return np.concatenate([rng.choice(np.flatnonzero(y_index == c), q, replace=False) for c, q in enumerate(quota)])
+
+
+def learning_curve_by_size(estimator, X_train, y_train, X_test, y_test, train_sizes: Sequence[int], *,
+                           n_repeats: int = 1, random_state=0) -> dict:
+    """Fit a fresh copy of ``estimator`` on stratified subsets of growing size; score each on the test set.
+
+    Parameters
+    ----------
+    estimator : scikit-learn compatible estimator
+        Cloned for every fit (``sklearn.base.clone``), so it is never modified.
+    X_train, y_train : arrays of shape (n_train, n_features), (n_train,)
+    X_test, y_test : arrays
+        The fixed held-out set every model is scored on.
+    train_sizes : sequence of int
+        Each in [n_classes, n_train].
+    n_repeats : int, default=1
+        Different random subsets per size; scores are averaged.
+    random_state : int, Generator or None
+        Seeds the subsets.
+
+    Returns
+    -------
+    curve : dict of ndarray
+        ``train_size``, ``train_score``, ``test_score`` (means over repeats), ``test_score_std``
+        and ``fit_seconds``.
+
+    See Also
+    --------
+    sklearn.model_selection.learning_curve : the cross-validated version.
+    """
+    from sklearn.base import clone
+
+    X_train = check_array(X_train, "X_train", ndim=2)
+    y_train = check_array(y_train, "y_train", ndim=1, dtype=None)
+    check_consistent_length(X_train=X_train, y_train=y_train)
+    X_test = check_array(X_test, "X_test", ndim=2)
+    y_test = check_array(y_test, "y_test", ndim=1, dtype=None)
+    check_consistent_length(X_test=X_test, y_test=y_test)
+    n_repeats = check_int(n_repeats, "n_repeats", low=1)
+    n_classes = len(np.unique(y_train))
+    sizes = [check_int(s, f"train_sizes[{i}]", low=n_classes, high=len(y_train), fix="Every class needs a sample; no more than the training set.") for i, s in enumerate(train_sizes)]
+    if not sizes:
+        raise ValueError(error_message("train_sizes", "a non-empty sequence of ints", list(train_sizes), "Pass e.g. [50, 100, 200]."))
+    rng = check_random_state(random_state)
+    curve = {"train_size": [], "train_score": [], "test_score": [], "test_score_std": [], "fit_seconds": []}
+    for size in sizes:
+        train_scores, test_scores, seconds = [], [], []
+        for _ in range(n_repeats):
+            subset = _stratified_subset(y_train, size, rng)
+            model = clone(estimator)
+            start = time.perf_counter()
+            model.fit(X_train[subset], y_train[subset])
+            seconds.append(time.perf_counter() - start)
+            train_scores.append(model.score(X_train[subset], y_train[subset]))
+            test_scores.append(model.score(X_test, y_test))
+        curve["train_size"].append(size)
+        curve["train_score"].append(np.mean(train_scores))
+        curve["test_score"].append(np.mean(test_scores))
+        curve["test_score_std"].append(np.std(test_scores))
+        curve["fit_seconds"].append(np.mean(seconds))
+    return {key: np.asarray(value, dtype=float) for key, value in curve.items()}
+
+
+__all__ = ["learning_curve_by_size"]

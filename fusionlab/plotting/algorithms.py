@@ -1,0 +1,201 @@
+"""Figures for the concepts and algorithms chapters (2, 3.1, 3.2): loss surfaces with optimiser
+trajectories, training-loss curves, learning curves, gradient noise, schedules, forests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import new_axes
+
+
+def plot_training_losses(curves: dict, *, title: str = "Three models, one job: minimise a training loss", figsize=None):
+    """One panel per model: its training loss against its own notion of iteration.
+
+    Parameters
+    ----------
+    curves : dict
+        ``{name: (x, loss, x_label)}``, e.g. ``("Softmax regression", (epochs, loss, "epoch"))``.
+    """
+    figure, axes = new_axes(ncols=len(curves), figsize=figsize or (4.2 * len(curves), 3.6))
+    axes = np.atleast_1d(axes)
+    for ax, (name, (x, loss, x_label)) in zip(axes, curves.items()):
+        ax.plot(x, loss, marker="." if len(x) < 60 else None)
+        ax.set(title=name, xlabel=x_label, ylabel="training cross-entropy (nats)", yscale="log")
+        ax.grid(alpha=0.3)
+    figure.suptitle(title)
+    return figure
+
+
+def plot_learning_curves(curves: dict, *, ax=None, title: str = "Learning curves", metric: str = "test accuracy"):
+    """Held-out score against training-set size for several models.
+
+    Parameters
+    ----------
+    curves : dict
+        ``{name: result of fusionlab.evaluate.learning_curve_by_size}``.
+    """
+    figure, ax = new_axes(ax)
+    for name, curve in curves.items():
+        sizes, score, spread = curve["train_size"], curve["test_score"], curve.get("test_score_std")
+        line, = ax.plot(sizes, score, marker="o", label=name)
+        if spread is not None and np.any(spread > 0):
+            ax.fill_between(sizes, score - spread, score + spread, color=line.get_color(), alpha=0.15)
+    ax.set(xscale="log", xlabel="training examples (count, log scale)", ylabel=f"{metric} (fraction)", title=title)
+    sizes = np.asarray(next(iter(curves.values()))["train_size"])
+    ax.minorticks_off()
+    ax.set_xticks(sizes, [f"{int(size):,}" for size in sizes])
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return figure
+
+
+def plot_loss_surface(objective, trajectories: dict, *, ax=None, span: float = 1.5, levels: int = 25,
+                      title: str = "Loss surface and gradient-descent paths"):
+    """Contours of a 2-parameter objective with optimiser paths drawn on top.
+
+    Parameters
+    ----------
+    objective : object with ``loss(w)`` for ``w`` of shape (2,) and ``solution()``
+    trajectories : dict
+        ``{label: ndarray of shape (n_steps, 2)}``, e.g. ``np.array(history.weights)``.
+    span : float, default=1.5
+        Extra margin around the points, as a fraction of their extent.
+    """
+    figure, ax = new_axes(ax, figsize=(6.0, 5.0))
+    solution = np.asarray(objective.solution())
+    points = np.vstack([solution[None, :], *[np.asarray(t) for t in trajectories.values()]])
+    finite = points[np.all(np.isfinite(points), axis=1)]
+    low, high = finite.min(axis=0), finite.max(axis=0)
+    margin = np.maximum(high - low, 1e-3) * (span - 1.0) / 2 + 0.1
+    grid_0 = np.linspace(low[0] - margin[0], high[0] + margin[0], 120)
+    grid_1 = np.linspace(low[1] - margin[1], high[1] + margin[1], 120)
+    losses = np.array([[objective.loss(np.array([a, b])) for a in grid_0] for b in grid_1])  # (120, 120)
+    contour_levels = np.quantile(losses, np.linspace(0.0, 1.0, levels) ** 2)
+    ax.contour(grid_0, grid_1, losses, levels=np.unique(contour_levels), cmap="viridis", linewidths=0.8)
+    for label, path in trajectories.items():
+        path = np.asarray(path)
+        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=3, linewidth=1.2, label=label)
+    ax.plot(*solution, marker="*", markersize=14, color="black", linestyle="none", label="minimiser")
+    ax.set(xlim=(grid_0[0], grid_0[-1]), ylim=(grid_1[0], grid_1[-1]), xlabel="weight $w_1$ (unitless)",
+           ylabel="weight $w_2$ (unitless)", title=title)
+    ax.legend(fontsize="small", loc="best")
+    return figure
+
+
+def plot_loss_curves(histories: dict, *, x: str = "epochs", n_samples: int | None = None, best: float | None = None,
+                     ax=None, title: str = "Training loss", log: bool = True, logx: bool = False):
+    """Loss (or loss minus ``best``) of several runs against epochs, steps or seconds.
+
+    Parameters
+    ----------
+    histories : dict
+        ``{label: fusionlab.optim.History}``.
+    x : {"epochs", "step", "seconds"}, default="epochs"
+        ``"epochs"`` needs ``n_samples``.
+    best : float or None
+        Subtract this (the optimum) to plot the suboptimality on a log scale.
+    log, logx : bool, default=True, False
+        Log scale for the loss / for the x axis (points at x = 0 are then left out).
+    """
+    figure, ax = new_axes(ax)
+    labels = {"epochs": "passes over the data (epochs)", "step": "parameter updates (count)", "seconds": "wall-clock time (s)"}
+    for label, history in histories.items():
+        if x == "epochs":
+            xs = history.epochs(n_samples)
+        else:
+            xs = np.asarray(getattr(history, x), dtype=float)
+        ys = np.asarray(history.loss) - (best or 0.0)
+        keep = xs > 0 if logx else np.ones_like(xs, dtype=bool)
+        ax.plot(xs[keep], (np.maximum(ys, 1e-16) if log else ys)[keep], label=label)
+    ylabel = "training loss minus optimum" if best is not None else "training loss"
+    ax.set(xlabel=labels[x], ylabel=ylabel + " (loss units)", title=title)
+    if log:
+        ax.set_yscale("log")
+    if logx:
+        ax.set_xscale("log")
+        ax.set_xlabel(labels[x].replace(")", ", log scale)"))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return figure
+
+
+def plot_training_history(history, n_samples: int, *, title: str = "Training the from-scratch network"):
+    """Two panels from a network's History: training loss and (if recorded) validation accuracy, per epoch."""
+    figure, axes = new_axes(ncols=2, figsize=(10.0, 3.8))
+    epochs = history.epochs(n_samples)
+    axes[0].plot(epochs, history.loss, marker=".")
+    axes[0].set(xlabel="epoch (passes over the data)", ylabel="training loss (nats)", yscale="log", title="Training loss")
+    accuracy = history.metrics.get("validation_accuracy")
+    if accuracy is not None:
+        axes[1].plot(epochs, accuracy, marker=".", color="tab:green")
+    axes[1].set(xlabel="epoch (passes over the data)", ylabel="held-out accuracy (fraction)", title="Held-out accuracy")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    figure.suptitle(title)
+    return figure
+
+
+def plot_scaling(sizes, series: dict, *, ax=None, ylabel: str, title: str, xlabel: str = "training examples n (count)"):
+    """Several quantities against data size, log-log (e.g. loss reached in a fixed time budget)."""
+    figure, ax = new_axes(ax)
+    for label, values in series.items():
+        ax.plot(sizes, values, marker="o", label=label)
+    ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+    return figure
+
+
+def plot_gradient_noise(noise: dict, *, ax=None, title: str = "Mini-batch gradient noise falls like 1/batch size"):
+    """Measured ``E||g_B - g||^2`` against batch size, with the ``1/b`` line through the first point."""
+    figure, ax = new_axes(ax)
+    sizes = np.array(sorted(b for b in noise if noise[b] > 0), dtype=float)
+    values = np.array([noise[int(b)] for b in sizes])
+    ax.plot(sizes, values, marker="o", label="measured")
+    ax.plot(sizes, values[0] * sizes[0] / sizes, linestyle="--", color="grey", label="$\\propto 1/b$")
+    ax.set(xscale="log", yscale="log", xlabel="batch size b (samples)", ylabel="mean squared gradient error (squared loss units)", title=title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    return figure
+
+
+def plot_schedules(schedules: dict, num_steps: int, *, ax=None, title: str = "Learning-rate schedules"):
+    """``schedule(step)`` for each named schedule over ``num_steps`` steps."""
+    figure, ax = new_axes(ax)
+    steps = np.arange(num_steps)
+    for label, schedule in schedules.items():
+        ax.plot(steps, [schedule(int(s)) for s in steps], label=label)
+    ax.set(xlabel="step (count)", ylabel="learning rate (per step)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return figure
+
+
+def plot_trees_vs_accuracy(result: dict, *, ax=None, title: str = "Random forest: accuracy vs number of trees"):
+    """Held-out and out-of-bag accuracy (from ``fusionlab.forests.accuracy_vs_n_estimators``)."""
+    figure, ax = new_axes(ax)
+    ax.plot(result["n_estimators"], result["test_accuracy"], marker="o", label="held-out test set")
+    ax.plot(result["n_estimators"], result["oob_accuracy"], marker="s", label="out-of-bag estimate")
+    ax.set(xscale="log", xlabel="trees in the forest (count, log scale)", ylabel="accuracy (fraction)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return figure
+
+
+def plot_speedup(result: dict, cores: int, *, ax=None, title: str = "Random forest: parallel speed-up"):
+    """Measured speed-up against ``n_jobs`` (from ``fusionlab.forests.fit_time_vs_n_jobs``), with the ideal line up to ``cores``."""
+    figure, ax = new_axes(ax)
+    n_jobs = np.asarray(result["n_jobs"], dtype=float)
+    ax.plot(n_jobs, result["speedup"], marker="o", label="measured (median)")
+    ax.plot(n_jobs, np.minimum(n_jobs / n_jobs[0], cores), linestyle="--", color="grey", label=f"ideal on {cores} usable core(s)")
+    ax.set(xlabel="n_jobs (worker threads)", ylabel="speed-up over the first setting (ratio)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return figure
+
+
+__all__ = [
+    "plot_training_losses", "plot_training_history", "plot_learning_curves", "plot_loss_surface", "plot_loss_curves", "plot_scaling",
+    "plot_gradient_noise", "plot_schedules", "plot_trees_vs_accuracy", "plot_speedup",
+]
