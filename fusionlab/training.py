@@ -292,6 +292,10 @@ def fit(
         check_consistent_length(X_validation=X_validation, y_validation=y_validation)
     if getattr(model, "optimizer", None) is None:
         raise ValueError(error_message("model", "a compiled keras.Model", type(model).__name__, "Call model.compile(...) first, or use a fusionlab.models builder."))
+    if not hasattr(model.optimizer.learning_rate, "assign"):
+        raise ValueError(
+            error_message("model", "compiled with a constant learning rate (a float)", "a learning-rate schedule object", "Compile with e.g. Adam(learning_rate=1e-3) and use schedule='one_cycle' here.")
+        )
     rng = check_random_state(random_state)
     verbose = check_int(verbose, "verbose", low=0, high=2)
 

@@ -263,6 +263,15 @@ def test_fit_rejects_an_uncompiled_model():
         fit(model, X, y)
 
 
+def test_fit_rejects_a_model_compiled_with_a_schedule_object():
+    X, y = _tiny_images(n=12)
+    model = build_seed_cnn((20, 20, 3), 3)
+    schedule = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=10, decay_rate=0.9)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    with pytest.raises(ValueError, match=r"model must be compiled with a constant learning rate \(a float\); got model='a learning-rate schedule object'"):
+        fit(model, X, y)
+
+
 # --- saving ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("builder", ["seed", "improved"])
