@@ -20,11 +20,13 @@ from .algorithms import (
     plot_trees_vs_accuracy,
 )
 from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_cost
+from .pipeline import plot_cv_comparison, plot_cv_confusion, plot_keras_history, plot_leakage
 from .images import plot_confusion_matrix, plot_misclassified, plot_reliability_diagram, plot_training_curves
 
 __all__ = [
     "new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost",
     "plot_gradient_noise", "plot_learning_curves", "plot_loss_curves", "plot_loss_surface", "plot_scaling",
     "plot_schedules", "plot_speedup", "plot_training_history", "plot_training_losses", "plot_trees_vs_accuracy",
+    "plot_cv_comparison", "plot_cv_confusion", "plot_keras_history", "plot_leakage",
     "plot_confusion_matrix", "plot_misclassified", "plot_reliability_diagram", "plot_training_curves",
 ]

@@ -1,0 +1,365 @@
+"""Stratified k-fold cross-validation with a full classification report per fold.
+
+Chapter 3.3 (step 4 of the fusion pipeline, model evaluation). ``cross_validate_report`` refits a
+clone of the estimator on each training fold, predicts the held-out fold, and computes accuracy,
+precision, recall and F1 (macro and per class) from that fold's confusion matrix. The report keeps
+every fold's numbers, so the spread over folds is as visible as the mean.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._validation import check_array, check_consistent_length, check_int, error_message
+
+#: The fold-level scores every report carries, in display order.
+METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro")
+#: The per-class scores every report carries.
+PER_CLASS_METRICS = ("precision", "recall", "f1")
+
+
+def check_classification_data(X, y, *, n_splits: int | None = None, allow_nan: bool = False):
+    """Validate a feature matrix and its labels for classification.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Numbers, no NaN or infinity.
+    y : array-like of shape (n_samples,)
+        Class labels (ints or strings), at least two distinct classes.
+    n_splits : int, default=None
+        When given, every class must have at least ``n_splits`` members (stratified folds).
+    allow_nan : bool, default=False
+        Accept NaN in ``X`` (for pipelines that impute); infinity is always rejected.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,)
+    """
+    X_array = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if X_array.ndim != 2:
+        raise ValueError(
+            error_message(
+                "X", "a 2-D array of shape (n_samples, n_features)", f"array of shape {X_array.shape}",
+                "Flatten images first, e.g. X.reshape(len(X), -1).",
+            )
+        )
+    X = check_array(X, "X", ndim=2, finite=False)
+    if np.isinf(X).any() or (not allow_nan and np.isnan(X).any()):
+        n_bad = int(np.sum(~np.isfinite(X))) if not allow_nan else int(np.sum(np.isinf(X)))
+        raise ValueError(
+            error_message(
+                "X", "finite values (no NaN or infinity)" if not allow_nan else "free of infinity", f"array with {n_bad} non-finite value(s)",
+                "Drop them, or impute NaN inside the pipeline (make_preprocessing(impute='median')) and pass allow_nan=True.",
+            )
+        )
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(
+            error_message("y", "a 1-D array of class labels", f"array of shape {y.shape}", "Pass integer labels, e.g. y.ravel() or y.argmax(axis=1) for one-hot labels.")
+        )
+    if y.dtype.kind in "fc" and not np.all(np.isfinite(y)):
+        raise ValueError(error_message("y", "finite class labels (no NaN)", f"array with {int(np.sum(~np.isfinite(y)))} non-finite label(s)", "Drop the unlabelled samples first."))
+    check_consistent_length(X=X, y=y)
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2:
+        raise ValueError(
+            error_message("y", "labels of at least two classes", f"one class {classes.tolist()}", "A classifier needs examples of at least two classes.")
+        )
+    if n_splits is not None and counts.min() < n_splits:
+        rarest = classes[np.argmin(counts)]
+        raise ValueError(
+            error_message(
+                "n_splits", f"at most the size of the smallest class ({counts.min()} samples of class {rarest!r})", n_splits,
+                "Use fewer folds or more data, so that every fold holds every class.",
+            )
+        )
+    return X, y
+
+
+def scores_from_confusion(confusion) -> dict[str, np.ndarray | float]:
+    """Accuracy, precision, recall and F1 from a confusion matrix.
+
+    Parameters
+    ----------
+    confusion : array-like of shape (n_classes, n_classes)
+        ``confusion[i, j]`` counts samples of true class ``i`` predicted as class ``j``.
+
+    Returns
+    -------
+    scores : dict
+        ``"precision"``, ``"recall"``, ``"f1"``: ndarray of shape (n_classes,);
+        ``"accuracy"``, ``"precision_macro"``, ``"recall_macro"``, ``"f1_macro"``: float.
+        A ratio with a zero denominator (a class never predicted, or absent) counts as 0, like
+        scikit-learn's ``zero_division=0``.
+
+    Notes
+    -----
+    .. math:: \\mathrm{precision}_c = \\frac{C_{cc}}{\\sum_i C_{ic}},\\quad
+              \\mathrm{recall}_c = \\frac{C_{cc}}{\\sum_j C_{cj}},\\quad
+              F_1 = \\frac{2PR}{P + R}
+
+    See Also
+    --------
+    sklearn.metrics.precision_recall_fscore_support : the reference these equal (tested).
+    """
+    confusion = check_array(confusion, "confusion", ndim=2)
+    if confusion.shape[0] != confusion.shape[1]:
+        raise ValueError(error_message("confusion", "a square matrix", f"shape {confusion.shape}", "Pass confusion_matrix(y_true, y_pred)."))
+    true_positives = np.diag(confusion)
+    predicted = confusion.sum(axis=0)  # column sums: how often each class was predicted
+    actual = confusion.sum(axis=1)  # row sums: how many samples each class has
+    precision = np.divide(true_positives, predicted, out=np.zeros_like(true_positives), where=predicted > 0)
+    recall = np.divide(true_positives, actual, out=np.zeros_like(true_positives), where=actual > 0)
+    denominator = precision + recall
+    f1 = np.divide(2 * precision * recall, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+    total = confusion.sum()
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "accuracy": float(true_positives.sum() / total) if total > 0 else 0.0,
+        "precision_macro": float(precision.mean()),
+        "recall_macro": float(recall.mean()),
+        "f1_macro": float(f1.mean()),
+    }
+
+
+def _confusion(y_true, y_pred, labels) -> np.ndarray:
+    index = {label: position for position, label in enumerate(labels.tolist())}
+    true_index = np.array([index[label] for label in y_true.tolist()])
+    pred_index = np.array([index.get(label, -1) for label in y_pred.tolist()])
+    if (pred_index < 0).any():
+        unknown = sorted(set(y_pred[pred_index < 0].tolist()))
+        raise ValueError(error_message("estimator", "predictions among the training labels", f"unknown labels {unknown}", "Check the estimator's predict."))
+    n_classes = len(labels)
+    flat = np.bincount(true_index * n_classes + pred_index, minlength=n_classes * n_classes)
+    return flat.reshape(n_classes, n_classes)  # (n_classes, n_classes), rows = true class
+
+
+@dataclass
+class CrossValidationReport:
+    """What ``cross_validate_report`` measured, fold by fold.
+
+    Attributes
+    ----------
+    name : str
+        A label for tables and figures.
+    labels : ndarray of shape (n_classes,)
+        The class labels, sorted; rows and columns of the confusion matrices follow this order.
+    class_names : list of str
+        Display names of the classes.
+    fold_scores : dict of str to ndarray of shape (n_splits,)
+        ``accuracy``, ``precision_macro``, ``recall_macro`` and ``f1_macro`` of each held-out fold.
+    per_class : dict of str to ndarray of shape (n_splits, n_classes)
+        ``precision``, ``recall`` and ``f1`` of each class in each fold.
+    fold_confusions : ndarray of shape (n_splits, n_classes, n_classes)
+        Each held-out fold's confusion matrix (rows: true class, columns: predicted class).
+    fit_seconds, predict_seconds : ndarray of shape (n_splits,)
+        Wall-clock time to fit on the training folds and to predict the held-out fold.
+    y_pred : ndarray of shape (n_samples,)
+        Out-of-fold predictions: each sample predicted by the model that did not see it.
+    """
+
+    name: str
+    labels: np.ndarray
+    class_names: list[str]
+    fold_scores: dict[str, np.ndarray]
+    per_class: dict[str, np.ndarray]
+    fold_confusions: np.ndarray
+    fit_seconds: np.ndarray
+    predict_seconds: np.ndarray
+    y_pred: np.ndarray = field(repr=False)
+
+    @property
+    def n_splits(self) -> int:
+        return len(self.fit_seconds)
+
+    @property
+    def confusion(self) -> np.ndarray:
+        """ndarray of shape (n_classes, n_classes): the fold confusion matrices summed."""
+        return self.fold_confusions.sum(axis=0)
+
+    def mean(self, metric: str = "accuracy") -> float:
+        """Mean of a fold-level metric over the folds."""
+        return float(np.mean(self._fold(metric)))
+
+    def std(self, metric: str = "accuracy") -> float:
+        """Sample standard deviation (``ddof=1``) of a fold-level metric over the folds."""
+        values = self._fold(metric)
+        return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+    def per_class_mean(self, metric: str = "f1") -> np.ndarray:
+        """ndarray of shape (n_classes,): a per-class metric averaged over the folds."""
+        if metric not in self.per_class:
+            raise ValueError(error_message("metric", f"one of {list(PER_CLASS_METRICS)}", metric))
+        return self.per_class[metric].mean(axis=0)
+
+    def summary(self) -> dict[str, tuple[float, float]]:
+        """``{metric: (mean, std)}`` for every fold-level metric, plus ``fit_seconds``."""
+        table = {metric: (self.mean(metric), self.std(metric)) for metric in METRICS}
+        table["fit_seconds"] = (float(self.fit_seconds.mean()), float(np.std(self.fit_seconds, ddof=1)) if self.n_splits > 1 else 0.0)
+        return table
+
+    def per_class_table(self) -> str:
+        """A text table: precision, recall and F1 per class (mean ± std over folds)."""
+        width = max(5, *(len(name) for name in self.class_names))
+        lines = [f"{'class':<{width}}  {'precision':>15}  {'recall':>15}  {'f1':>15}"]
+        for index, name in enumerate(self.class_names):
+            cells = []
+            for metric in PER_CLASS_METRICS:
+                values = self.per_class[metric][:, index]
+                spread = np.std(values, ddof=1) if len(values) > 1 else 0.0
+                cells.append(f"{values.mean():.3f} ± {spread:.3f}")
+            lines.append(f"{name:<{width}}  " + "  ".join(f"{cell:>15}" for cell in cells))
+        return "\n".join(lines)
+
+    def _fold(self, metric: str) -> np.ndarray:
+        if metric not in self.fold_scores:
+            raise ValueError(error_message("metric", f"one of {list(METRICS)}", metric))
+        return self.fold_scores[metric]
+
+
+def cross_validate_report(
+    estimator,
+    X,
+    y,
+    *,
+    n_splits: int = 5,
+    random_state: int | None = 0,
+    class_names=None,
+    name: str | None = None,
+    allow_nan: bool = False,
+) -> CrossValidationReport:
+    """Stratified k-fold cross-validation reporting accuracy, precision, recall and F1.
+
+    Each fold: clone ``estimator``, fit it on the other folds (so any preprocessing inside it
+    is fitted on training data only), time the fit, predict the held-out fold, and score it from
+    its confusion matrix.
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier or Pipeline
+        Cloned for every fold; never fitted itself.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        At least two classes, each with at least ``n_splits`` samples.
+    n_splits : int, default=5
+        Number of folds, at least 2.
+    random_state : int or None, default=0
+        Seeds the shuffling of samples into folds (``StratifiedKFold(shuffle=True)``).
+    class_names : sequence of str, default=None
+        Display names, one per class in sorted label order; defaults to the labels as text.
+    name : str, default=None
+        Label for tables and figures; defaults to the estimator's class name.
+    allow_nan : bool, default=False
+        Accept NaN in ``X``; set it when ``estimator`` imputes missing values itself.
+
+    Returns
+    -------
+    report : CrossValidationReport
+
+    See Also
+    --------
+    sklearn.model_selection.cross_validate : the reference loop (same folds, same scores; tested).
+    fusionlab.evaluate.compare_models : several estimators on the same folds.
+
+    Notes
+    -----
+    Used in chapter 3.3, step 4 (model evaluation). Keras models inside ``estimator`` run one
+    after another (no parallel folds), which keeps results repeatable.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    n_splits = check_int(n_splits, "n_splits", low=2, fix="Cross-validation needs at least two folds; 3 or 5 is usual.")
+    if random_state is not None:
+        random_state = check_int(random_state, "random_state", low=0, high=2**32 - 1, fix="Pass an int seed such as 0, or None.")
+    X, y = check_classification_data(X, y, n_splits=n_splits, allow_nan=allow_nan)
+    labels = np.unique(y)
+    if class_names is None:
+        class_names = [str(label) for label in labels]
+    else:
+        class_names = [str(item) for item in class_names]
+        if len(class_names) != len(labels):
+            raise ValueError(
+                error_message("class_names", f"{len(labels)} names, one per class", f"{len(class_names)} names", "Pass one name per distinct label, in sorted label order.")
+            )
+    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    confusions, fit_seconds, predict_seconds = [], [], []
+    y_pred = np.empty_like(y)
+    for train_index, test_index in folds.split(X, y):
+        model = clone(estimator)
+        start = time.perf_counter()
+        model.fit(X[train_index], y[train_index])
+        fit_seconds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        predicted = np.asarray(model.predict(X[test_index])).ravel()
+        predict_seconds.append(time.perf_counter() - start)
+        y_pred[test_index] = predicted
+        confusions.append(_confusion(y[test_index], predicted, labels))
+    scores = [scores_from_confusion(confusion) for confusion in confusions]
+    return CrossValidationReport(
+        name=name or type(estimator).__name__,
+        labels=labels,
+        class_names=class_names,
+        fold_scores={metric: np.array([fold[metric] for fold in scores]) for metric in METRICS},
+        per_class={metric: np.stack([fold[metric] for fold in scores]) for metric in PER_CLASS_METRICS},
+        fold_confusions=np.stack(confusions),
+        fit_seconds=np.array(fit_seconds),
+        predict_seconds=np.array(predict_seconds),
+        y_pred=y_pred,
+    )
+
+
+def compare_models(estimators, X, y, *, n_splits: int = 5, random_state: int | None = 0, class_names=None, allow_nan: bool = False):
+    """Cross-validate several estimators on the very same folds.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator
+        Display name to (unfitted) classifier or pipeline.
+    X, y, n_splits, random_state, class_names, allow_nan
+        As in :func:`cross_validate_report`; the same ``random_state`` gives every model the
+        same folds, so their scores are paired.
+
+    Returns
+    -------
+    reports : dict of str to CrossValidationReport
+    """
+    if not isinstance(estimators, dict) or not estimators:
+        raise TypeError(error_message("estimators", "a non-empty dict of name to estimator", type(estimators).__name__, "Pass e.g. {'logistic regression': LogisticRegression()}."))
+    return {
+        label: cross_validate_report(estimator, X, y, n_splits=n_splits, random_state=random_state, class_names=class_names, name=label, allow_nan=allow_nan)
+        for label, estimator in estimators.items()
+    }
+
+
+def format_cv_table(reports, metrics=("accuracy", "f1_macro")) -> str:
+    """A text table of several reports: each metric as mean ± std over folds, and fit time.
+
+    Parameters
+    ----------
+    reports : dict of str to CrossValidationReport, or sequence of reports
+    metrics : sequence of str, default=("accuracy", "f1_macro")
+
+    Returns
+    -------
+    table : str
+    """
+    reports = list(reports.values()) if isinstance(reports, dict) else list(reports)
+    for metric in metrics:
+        if metric not in METRICS:
+            raise ValueError(error_message("metrics", f"names among {list(METRICS)}", metric))
+    width = max(5, *(len(report.name) for report in reports))
+    header = f"{'model':<{width}}  " + "  ".join(f"{metric:>17}" for metric in metrics) + f"  {'fit s / fold':>14}"
+    lines = [header]
+    for report in reports:
+        cells = [f"{report.mean(metric):.3f} ± {report.std(metric):.3f}" for metric in metrics]
+        fit_mean, fit_std = report.summary()["fit_seconds"]
+        lines.append(f"{report.name:<{width}}  " + "  ".join(f"{cell:>17}" for cell in cells) + f"  {fit_mean:>7.2f} ± {fit_std:.2f}")
+    return "\n".join(lines)
