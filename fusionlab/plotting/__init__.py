@@ -20,8 +20,8 @@ from .algorithms import (
     plot_trees_vs_accuracy,
 )
 from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_cost
-from .pipeline import plot_cv_comparison, plot_cv_confusion, plot_keras_history, plot_leakage
 from .images import plot_confusion_matrix, plot_misclassified, plot_reliability_diagram, plot_training_curves
+from .pipeline import plot_cv_comparison, plot_cv_confusion, plot_keras_history, plot_leakage
 
 __all__ = [
     "new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost",

@@ -1,12 +1,9 @@
-"""Training helpers for Keras models: a seeded validation split, a timed fit, saving and loading.
+"""A timed fit for Keras models: per-epoch time and throughput, a wall-clock budget, one-cycle, early stopping.
 
 :func:`fit` drives ``model.fit`` one epoch at a time so that it can shuffle with its own
 ``random_state``, time the training passes apart from validation, stop on a wall-clock budget
 in the middle of an epoch, run a one-cycle learning-rate schedule over epochs *or* over that
-budget, and stop early on validation accuracy. It returns a :class:`TrainingHistory` with
-per-epoch time and images per second.
-
-TensorFlow is imported inside the functions that need it.
+budget, and stop early on validation accuracy. TensorFlow is imported inside the functions.
 """
 
 from __future__ import annotations
@@ -14,11 +11,10 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from ._validation import (
+from .._validation import (
     check_array,
     check_choice,
     check_consistent_length,
@@ -29,55 +25,6 @@ from ._validation import (
 )
 
 SCHEDULES = ("constant", "one_cycle")
-
-
-def train_validation_split(X, y, validation_fraction: float = 0.1, *, stratify: bool = True, random_state=0):
-    """Split training data into a training part and a validation part, seeded and stratified.
-
-    The validation part is for choices made while training (early stopping, comparing
-    settings); the test set stays untouched until the end.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, ...)
-        Images or features; kept in their dtype.
-    y : array-like of shape (n_samples,)
-        Integer class labels.
-    validation_fraction : float, default=0.1
-        Share of each class (of all samples when ``stratify=False``) put in validation, in (0, 1).
-    stratify : bool, default=True
-        Keep the class proportions equal in both parts.
-    random_state : None, int or numpy.random.Generator, default=0
-
-    Returns
-    -------
-    X_train, X_validation, y_train, y_validation : ndarray
-        In scikit-learn's ``train_test_split`` order; each part keeps the original sample order.
-
-    See Also
-    --------
-    sklearn.model_selection.train_test_split : the reference implementation.
-    """
-    X = check_array(X, "X", dtype=None, min_samples=2)
-    y = check_array(y, "y", ndim=1, dtype=None, min_samples=2)
-    check_consistent_length(X=X, y=y)
-    validation_fraction = check_float(
-        validation_fraction, "validation_fraction", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False,
-        fix="Use e.g. 0.1 to keep a tenth of the training data for validation.",
-    )
-    rng = check_random_state(random_state)
-    groups = [np.flatnonzero(y == label) for label in np.unique(y)] if stratify else [np.arange(len(y))]
-    chosen = []
-    for members in groups:
-        n_validation = int(round(validation_fraction * len(members)))
-        chosen.append(rng.permutation(members)[:n_validation])
-    validation = np.zeros(len(y), dtype=bool)
-    validation[np.concatenate(chosen)] = True
-    if validation.all() or not validation.any():
-        raise ValueError(
-            error_message("validation_fraction", "a share leaving both parts non-empty", validation_fraction, f"With {len(y)} samples, pick a fraction between 1/{len(y)} and 1 - 1/{len(y)}.")
-        )
-    return X[~validation], X[validation], y[~validation], y[validation]
 
 
 @dataclass
@@ -357,69 +304,3 @@ def fit(
 def _loss_and_accuracy(logs: dict) -> tuple[float, float]:
     accuracy = next((value for key, value in logs.items() if key.endswith("accuracy")), math.nan)
     return float(logs["loss"]), float(accuracy)
-
-
-def save_model(model, path) -> Path:
-    """Save a Keras model in the native ``.keras`` format (architecture, weights, optimizer state).
-
-    Parameters
-    ----------
-    model : keras.Model
-    path : str or pathlib.Path
-        Must end in ``.keras``; missing parent folders are created.
-
-    Returns
-    -------
-    path : pathlib.Path
-
-    See Also
-    --------
-    keras.Model.save : the reference implementation.
-    """
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(error_message("path", "a file name ending in '.keras'", str(path), f"Use e.g. {path.with_suffix('.keras').name!r}."))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(path)
-    return path
-
-
-def load_model(path):
-    """Load a model saved by :func:`save_model`, including fusionlab's custom loss.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        An existing ``.keras`` file.
-
-    Returns
-    -------
-    model : keras.Model
-        Compiled as it was saved.
-
-    See Also
-    --------
-    keras.saving.load_model : the reference implementation (``safe_mode`` stays on).
-    """
-    import keras
-
-    from .models.cnn import smoothed_loss_class
-
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(error_message("path", "a file name ending in '.keras'", str(path), "Save models with fusionlab.training.save_model."))
-    if not path.is_file():
-        raise FileNotFoundError(error_message("path", "an existing .keras file", str(path), "Check the folder, or save the model first."))
-    smoothed_loss_class()  # registers the loss so Keras can rebuild it
-    return keras.saving.load_model(path)
-
-
-__all__ = [
-    "SCHEDULES",
-    "TrainingHistory",
-    "fit",
-    "load_model",
-    "one_cycle_learning_rate",
-    "save_model",
-    "train_validation_split",
-]
