@@ -5,6 +5,17 @@ One topic module each; this package re-exports their public functions.
 
 from __future__ import annotations
 
+from .classification import (
+    ClassScores,
+    ReliabilityCurve,
+    accuracy,
+    confusion_matrix,
+    expected_calibration_error,
+    most_confident_mistakes,
+    most_confused_pairs,
+    per_class_scores,
+    reliability_curve,
+)
 from .crossval import (
     CrossValidationReport,
     check_classification_data,
@@ -17,12 +28,21 @@ from .curves import learning_curve_by_size
 from .holdout import repeated_holdout_scores
 
 __all__: list[str] = [
+    "ClassScores",
     "CrossValidationReport",
+    "ReliabilityCurve",
+    "accuracy",
     "check_classification_data",
     "compare_models",
+    "confusion_matrix",
     "cross_validate_report",
+    "expected_calibration_error",
     "format_cv_table",
     "learning_curve_by_size",
+    "most_confident_mistakes",
+    "most_confused_pairs",
+    "per_class_scores",
+    "reliability_curve",
     "repeated_holdout_scores",
     "scores_from_confusion",
 ]

@@ -5,6 +5,7 @@ TensorFlow is imported inside the builders, so importing this package is cheap.
 
 from __future__ import annotations
 
+from .cnn import build_improved_cnn, build_seed_cnn
 from .mlp import build_mlp
 
-__all__ = ["build_mlp"]
+__all__ = ["build_improved_cnn", "build_mlp", "build_seed_cnn"]

@@ -20,13 +20,15 @@ from .algorithms import (
     plot_trees_vs_accuracy,
 )
 from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_cost
+from .images import plot_confusion_matrix, plot_misclassified, plot_reliability_diagram, plot_training_curves
 from .pipeline import plot_cv_comparison, plot_cv_confusion, plot_keras_history, plot_leakage
-from .recsys import plot_accuracy_vs_time, plot_rating_table, plot_similarity, plot_training_curves
+from .recsys import plot_accuracy_vs_time, plot_metric_by_epoch, plot_rating_table, plot_similarity
 
 __all__ = [
     "new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost",
     "plot_gradient_noise", "plot_learning_curves", "plot_loss_curves", "plot_loss_surface", "plot_scaling",
     "plot_schedules", "plot_speedup", "plot_training_history", "plot_training_losses", "plot_trees_vs_accuracy",
     "plot_cv_comparison", "plot_cv_confusion", "plot_keras_history", "plot_leakage",
-    "plot_accuracy_vs_time", "plot_rating_table", "plot_similarity", "plot_training_curves",
+    "plot_accuracy_vs_time", "plot_rating_table", "plot_similarity", "plot_metric_by_epoch",
+    "plot_confusion_matrix", "plot_misclassified", "plot_reliability_diagram", "plot_training_curves",
 ]

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._base import new_axes
 
-__all__ = ["plot_rating_table", "plot_similarity", "plot_accuracy_vs_time", "plot_training_curves"]
+__all__ = ["plot_rating_table", "plot_similarity", "plot_accuracy_vs_time", "plot_metric_by_epoch"]
 
 
 def plot_rating_table(table, row_labels, column_labels, *, title="Ratings (blank = not rated)", ax=None):
@@ -55,7 +55,7 @@ def plot_accuracy_vs_time(names, seconds, values, *, metric="test RMSE (stars)",
     return figure
 
 
-def plot_training_curves(histories, *, ylabel="training RMSE (stars)", title="Training curves", ax=None):
+def plot_metric_by_epoch(histories, *, ylabel="training RMSE (stars)", title="Training curves", ax=None):
     """One line per model: ``histories`` maps a name to its per-epoch values."""
     figure, ax = new_axes(ax)
     for name, values in histories.items():
