@@ -19,7 +19,21 @@ from .._validation import (
 )
 
 
-class LeastSquares:
+class _AverageOverRows:
+    """What every objective here shares: an average of per-sample losses over the rows of ``X``."""
+
+    X: np.ndarray
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+
+class LeastSquares(_AverageOverRows):
     r"""Mean squared error of a linear model, with optional L2 penalty.
 
     .. math:: L(w) = \frac{1}{2n}\lVert Xw - y\rVert^2 + \frac{\lambda}{2}\lVert w\rVert^2
@@ -41,14 +55,6 @@ class LeastSquares:
         self.y = check_array(y, "y", ndim=1)
         check_consistent_length(X=self.X, y=self.y)
         self.l2 = check_float(l2, "l2", low=0.0)
-
-    @property
-    def n_samples(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def n_features(self) -> int:
-        return self.X.shape[1]
 
     @property
     def n_parameters(self) -> int:
@@ -103,7 +109,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-class SoftmaxRegression:
+class SoftmaxRegression(_AverageOverRows):
     r"""Mean cross-entropy of a linear softmax classifier (multinomial logistic regression).
 
     .. math:: L(W, b) = -\frac{1}{n}\sum_i \log \operatorname{softmax}(x_i W + b)_{y_i}
@@ -140,14 +146,6 @@ class SoftmaxRegression:
         if self.y.min() < 0:
             raise ValueError(error_message("y", f"labels in [0, {self.n_classes})", int(self.y.min()), "Encode labels as 0, 1, 2, ..."))
         self.l2 = check_float(l2, "l2", low=0.0)
-
-    @property
-    def n_samples(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def n_features(self) -> int:
-        return self.X.shape[1]
 
     @property
     def n_parameters(self) -> int:
