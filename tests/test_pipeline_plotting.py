@@ -42,11 +42,11 @@ def test_cv_comparison_draws_one_error_bar_per_model(reports):
         plot_cv_comparison({})
 
 
-def test_confusion_rows_are_fractions_of_the_true_class(reports):
+def test_confusion_rows_are_shares_of_the_true_class(reports):
     figure = plot_cv_confusion(reports["logistic"])
     ax = _labelled(figure)
     rates = ax.images[0].get_array()
-    np.testing.assert_allclose(np.asarray(rates).sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.asarray(rates).sum(axis=1), 100.0)  # percent of each true class
     plt.close(figure)
 
 

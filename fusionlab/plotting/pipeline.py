@@ -8,6 +8,7 @@ import numpy as np
 
 from .._validation import check_choice, error_message
 from ._base import new_axes
+from .images import plot_confusion_matrix
 
 _FOLD_METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro")
 
@@ -83,7 +84,9 @@ def plot_leakage(results, *, ax=None):
 
 
 def plot_cv_confusion(report, *, ax=None):
-    """Out-of-fold confusion matrix, each row divided by its class size (so the diagonal is recall).
+    """Out-of-fold confusion matrix of a cross-validation report, each row as a share of its class.
+
+    The diagonal is then each class's recall. Drawn by :func:`plot_confusion_matrix`.
 
     Parameters
     ----------
@@ -94,20 +97,10 @@ def plot_cv_confusion(report, *, ax=None):
     -------
     figure : matplotlib Figure
     """
-    confusion = report.confusion  # (n_classes, n_classes)
-    rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
-    figure, ax = new_axes(ax, figsize=(5.6, 4.8))
-    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
-    n_classes = len(report.class_names)
-    for row in range(n_classes):
-        for column in range(n_classes):
-            if confusion[row, column]:
-                ax.text(column, row, str(confusion[row, column]), ha="center", va="center", fontsize=7, color="white" if rates[row, column] > 0.5 else "black")
-    ax.set_xticks(range(n_classes), report.class_names)
-    ax.set_yticks(range(n_classes), report.class_names)
-    ax.set(title=f"{report.name}: out-of-fold confusion matrix (counts)", xlabel="predicted class", ylabel="true class")
-    figure.colorbar(image, ax=ax, label="fraction of the true class")
-    return figure
+    return plot_confusion_matrix(
+        report.confusion, report.class_names, normalize=True, ax=ax,
+        title=f"{report.name}: out-of-fold confusion matrix",
+    )
 
 
 def plot_keras_history(history, *, ax=None):
