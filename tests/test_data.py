@@ -348,3 +348,49 @@ def test_preferring_the_stand_in_is_allowed_and_announced(capsys):
         load_ratings_dataset("netflix")
     with pytest.raises(ValueError, match=r"prefer must be one of \['cifar10', 'digits'\]; got prefer='mnist'"):
         load_image_dataset("mnist")
+
+
+@pytest.fixture
+def http_mirror(tmp_path, monkeypatch):
+    """Serve a folder over HTTP on the loopback interface, the way the real servers are used."""
+    import functools
+    import http.server
+    import threading
+
+    folder = tmp_path / "http"
+    folder.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.delenv("FUSIONLAB_OFFLINE")  # loopback only: nothing leaves this machine
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_over_http_with_pooch_then_verify_and_load(cache, http_mirror, monkeypatch, capsys):
+    from dataclasses import replace
+
+    from fusionlab.data import registry
+
+    folder, base_url = http_mirror
+    archive, expected = make_cifar10_archive(folder)
+    entry = point_registry(monkeypatch, "cifar10", archive)
+    monkeypatch.setitem(registry.REGISTRY, "cifar10", replace(entry, url=f"{base_url}/{archive.name}"))
+    assert cli.main(["download", "cifar10"]) == 0
+    np.testing.assert_array_equal(load_cifar10(download=False).X_test, expected["test_batch"][0])
+    assert "cifar10: ready in" in capsys.readouterr().out
+
+
+def test_http_404_is_unavailable_and_leaves_the_cache_clean(cache, http_mirror, monkeypatch):
+    from dataclasses import replace
+
+    from fusionlab.data import registry
+
+    _, base_url = http_mirror
+    monkeypatch.setitem(registry.REGISTRY, "movielens-100k", replace(registry.REGISTRY["movielens-100k"], url=f"{base_url}/missing.zip"))
+    with pytest.raises(DatasetUnavailable, match=r"movielens-100k could not be downloaded from http://127\.0\.0\.1:\d+/missing\.zip \(.*404"):
+        fetch("movielens-100k")
+    assert dataset_files(cache) == []
