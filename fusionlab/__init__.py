@@ -9,7 +9,11 @@ data        datasets: registry and cache, CIFAR-10, MovieLens-100K, digits, synt
 optim       from-scratch optimisers on NumPy (no TensorFlow)
 nn          from-scratch multi-layer network with backprop (no TensorFlow)
 forests     random forests through scikit-learn: trees vs accuracy, OOB, n_jobs speed-up
-models      Keras model builders
+models      Keras model builders (MLP, the article's CNN, an improved CNN)
+training    seeded splits, fit with per-epoch timing, saving and loading
+evaluate    classification reports, cross-validation, learning curves, calibration
+pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid models)
+recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
 plotting    every figure the book shows
 """
 
@@ -28,8 +32,7 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "data", "optim", "nn", "models", "training", "evaluate", "pipeline", "recsys",
-    "scale", "explain", "privacy", "efficiency", "multimodal", "plotting", "forests",
+    "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting",
 }
 
 

@@ -137,3 +137,12 @@ def test_smoothness_is_the_largest_hessian_eigenvalue_and_one_over_it_converges(
     assert objective.smoothness() == pytest.approx(np.linalg.eigvalsh(hessian).max(), rel=1e-12)
     w, _ = gradient_descent(objective, np.zeros(4), learning_rate=1 / objective.smoothness(), num_steps=400)
     np.testing.assert_allclose(w, objective.solution(), rtol=1e-8)
+
+
+def test_every_lazy_submodule_exists_and_every_submodule_is_lazy():
+    from pathlib import Path
+
+    package = Path(fusionlab.__file__).parent
+    on_disk = {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
+    on_disk |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert fusionlab._SUBMODULES == on_disk
