@@ -3,6 +3,9 @@
 - :func:`train_validation_split`: seeded, stratified; the test set stays untouched.
 - :func:`fit`: per-epoch time and images per second, an optional wall-clock budget, a
   one-cycle learning-rate schedule over epochs or over that budget, optional early stopping.
+- :func:`fast_fit`: a hand-written loop after airbench (augmentation in NumPy, one cycle over
+  steps or a budget, lookahead, faster batch-norm shifts) for :func:`fusionlab.models.build_fast_cnn`;
+  :func:`predict_with_flips` for test-time augmentation; the augmentations themselves.
 - :func:`save_model` / :func:`load_model`: the native ``.keras`` format.
 
 TensorFlow is imported inside the functions that need it. Used in chapter 4.1.
@@ -10,6 +13,8 @@ TensorFlow is imported inside the functions that need it. Used in chapter 4.1.
 
 from __future__ import annotations
 
+from .augment import alternating_flip, predict_with_flips, random_crop, reflect_pad
+from .fast_fit import fast_fit, lookahead_decay
 from .fit import SCHEDULES, TrainingHistory, fit, one_cycle_learning_rate
 from .saving import load_model, save_model
 from .split import train_validation_split
@@ -17,9 +22,15 @@ from .split import train_validation_split
 __all__ = [
     "SCHEDULES",
     "TrainingHistory",
+    "alternating_flip",
+    "fast_fit",
     "fit",
+    "lookahead_decay",
     "load_model",
     "one_cycle_learning_rate",
+    "predict_with_flips",
+    "random_crop",
+    "reflect_pad",
     "save_model",
     "train_validation_split",
 ]
