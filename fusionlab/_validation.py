@@ -145,6 +145,102 @@ def check_consistent_length(**arrays: np.ndarray) -> int:
     return next(iter(lengths.values()))
 
 
+def check_X_y(
+    X: Any,
+    y: Any,
+    *,
+    X_name: str = "X",
+    y_name: str = "y",
+    X_ndim: int | tuple[int, ...] | None = 2,
+    X_dtype: Any = np.float64,
+    y_dtype: Any = None,
+    min_samples: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check a feature array and its targets together: ``X`` as :func:`check_array`, ``y`` 1-D, same length.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+    y : array-like of shape (n_samples,)
+    X_name, y_name : str, default="X", "y"
+        Parameter names used in error messages (e.g. ``"X_test"``).
+    X_ndim : int or tuple of int or None, default=2
+        Allowed dimensions of ``X``; ``None`` accepts any (images keep their shape).
+    X_dtype, y_dtype : dtype or None, default=np.float64, None
+        Target dtypes; ``None`` keeps the input's (class labels stay ints or strings).
+    min_samples : int, default=1
+
+    Returns
+    -------
+    X : ndarray
+    y : ndarray of shape (n_samples,)
+    """
+    X = check_array(X, X_name, ndim=X_ndim, dtype=X_dtype, min_samples=min_samples)
+    y = check_array(y, y_name, ndim=1, dtype=y_dtype, min_samples=min_samples)
+    check_consistent_length(**{X_name: X, y_name: y})
+    return X, y
+
+
+def check_classification_data(X, y, *, n_splits: int | None = None, allow_nan: bool = False):
+    """Validate a feature matrix and its labels for classification.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Numbers, no NaN or infinity.
+    y : array-like of shape (n_samples,)
+        Class labels (ints or strings), at least two distinct classes.
+    n_splits : int, default=None
+        When given, every class must have at least ``n_splits`` members (stratified folds).
+    allow_nan : bool, default=False
+        Accept NaN in ``X`` (for pipelines that impute); infinity is always rejected.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,)
+    """
+    X_array = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if X_array.ndim != 2:
+        raise ValueError(
+            error_message(
+                "X", "a 2-D array of shape (n_samples, n_features)", f"array of shape {X_array.shape}",
+                "Flatten images first, e.g. X.reshape(len(X), -1).",
+            )
+        )
+    X = check_array(X, "X", ndim=2, finite=False)
+    if np.isinf(X).any() or (not allow_nan and np.isnan(X).any()):
+        n_bad = int(np.sum(~np.isfinite(X))) if not allow_nan else int(np.sum(np.isinf(X)))
+        raise ValueError(
+            error_message(
+                "X", "finite values (no NaN or infinity)" if not allow_nan else "free of infinity", f"array with {n_bad} non-finite value(s)",
+                "Drop them, or impute NaN inside the pipeline (make_preprocessing(impute='median')) and pass allow_nan=True.",
+            )
+        )
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(
+            error_message("y", "a 1-D array of class labels", f"array of shape {y.shape}", "Pass integer labels, e.g. y.ravel() or y.argmax(axis=1) for one-hot labels.")
+        )
+    if y.dtype.kind in "fc" and not np.all(np.isfinite(y)):
+        raise ValueError(error_message("y", "finite class labels (no NaN)", f"array with {int(np.sum(~np.isfinite(y)))} non-finite label(s)", "Drop the unlabelled samples first."))
+    check_consistent_length(X=X, y=y)
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2:
+        raise ValueError(
+            error_message("y", "labels of at least two classes", f"one class {classes.tolist()}", "A classifier needs examples of at least two classes.")
+        )
+    if n_splits is not None and counts.min() < n_splits:
+        rarest = classes[np.argmin(counts)]
+        raise ValueError(
+            error_message(
+                "n_splits", f"at most the size of the smallest class ({counts.min()} samples of class {rarest!r})", n_splits,
+                "Use fewer folds or more data, so that every fold holds every class.",
+            )
+        )
+    return X, y
+
+
 def check_random_state(random_state: Any, name: str = "random_state") -> np.random.Generator:
     """Turn ``None``, an int seed or a ``Generator`` into a ``numpy.random.Generator``."""
     if random_state is None or isinstance(random_state, np.random.Generator):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import check_array, check_consistent_length, check_int, error_message
+from ._validation import check_int, check_X_y, error_message
 
 
 def usable_cores() -> int:
@@ -23,13 +23,6 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
         return os.cpu_count() or 1
-
-
-def _check_xy(X, y, name_X="X", name_y="y"):
-    X = check_array(X, name_X, ndim=2)
-    y = check_array(y, name_y, ndim=1, dtype=None)
-    check_consistent_length(**{name_X: X, name_y: y})
-    return X, y
 
 
 def _check_grid(values, name, low=1):
@@ -58,8 +51,8 @@ def compare_tree_ensembles(X_train, y_train, X_test, y_test, *, n_estimators: in
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    X_train, y_train = _check_xy(X_train, y_train, "X_train", "y_train")
-    X_test, y_test = _check_xy(X_test, y_test, "X_test", "y_test")
+    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
+    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
     n_estimators = check_int(n_estimators, "n_estimators", low=1)
     models = {
         "one tree": DecisionTreeClassifier(random_state=random_state),
@@ -93,8 +86,8 @@ def accuracy_vs_n_estimators(X_train, y_train, X_test, y_test, n_estimators_grid
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X_train, y_train = _check_xy(X_train, y_train, "X_train", "y_train")
-    X_test, y_test = _check_xy(X_test, y_test, "X_test", "y_test")
+    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
+    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
     grid = _check_grid(n_estimators_grid, "n_estimators_grid")
     if grid != sorted(set(grid)):
         raise ValueError(error_message("n_estimators_grid", "strictly increasing ints", grid, "Sort it and drop repeats."))
@@ -133,7 +126,7 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X, y = _check_xy(X, y)
+    X, y = check_X_y(X, y)
     grid = _check_grid(n_jobs_grid, "n_jobs_grid")
     n_estimators = check_int(n_estimators, "n_estimators", low=1)
     repeats = check_int(repeats, "repeats", low=1)
@@ -169,7 +162,7 @@ def staged_log_loss(model, X, y) -> np.ndarray:
     --------
     sklearn.metrics.log_loss : the reference for one iteration.
     """
-    X, y = _check_xy(X, y)
+    X, y = check_X_y(X, y)
     if not hasattr(model, "staged_predict_proba"):
         raise TypeError(error_message("model", "a fitted boosted classifier with staged_predict_proba", type(model).__name__, "Use HistGradientBoostingClassifier."))
     y_index = np.searchsorted(model.classes_, y)

@@ -22,10 +22,10 @@ from threadpoolctl import threadpool_limits
 from ._validation import (
     check_array,
     check_choice,
-    check_consistent_length,
     check_float,
     check_int,
     check_random_state,
+    check_X_y,
     error_message,
 )
 from .optim import History, get_optimizer
@@ -152,9 +152,7 @@ def backward(params: list[dict], cache, probabilities: np.ndarray, y: np.ndarray
 
 
 def _check_data(params, X, y):
-    X = check_array(X, "X", ndim=2)
-    y = check_array(y, "y", ndim=1, dtype=np.int64)
-    check_consistent_length(X=X, y=y)
+    X, y = check_X_y(X, y, y_dtype=np.int64)
     _check_params(params, X.shape[1])
     n_outputs = params[-1]["W"].shape[1]
     if y.min() < 0 or y.max() >= n_outputs:
@@ -298,9 +296,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, *, validation_data=None):
         """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,); return ``self``."""
-        X = check_array(X, "X", ndim=2)
-        y = check_array(y, "y", ndim=1, dtype=None)
-        check_consistent_length(X=X, y=y)
+        X, y = check_X_y(X, y)
         _check_activation(self.activation)
         l2 = check_float(self.l2, "l2", low=0.0)
         batch_size = check_int(self.batch_size, "batch_size", low=1, fix="Try 32.")

@@ -18,7 +18,6 @@ from .classification import (
 )
 from .crossval import (
     CrossValidationReport,
-    check_classification_data,
     compare_models,
     cross_validate_report,
     format_cv_table,
@@ -32,7 +31,6 @@ __all__: list[str] = [
     "CrossValidationReport",
     "ReliabilityCurve",
     "accuracy",
-    "check_classification_data",
     "compare_models",
     "confusion_matrix",
     "cross_validate_report",

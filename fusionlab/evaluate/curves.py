@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_int, check_random_state, error_message
+from .._validation import check_int, check_random_state, check_X_y, error_message
 
 
 def _stratified_subset(y, size, rng):
@@ -54,12 +54,8 @@ def learning_curve_by_size(estimator, X_train, y_train, X_test, y_test, train_si
     """
     from sklearn.base import clone
 
-    X_train = check_array(X_train, "X_train", ndim=2)
-    y_train = check_array(y_train, "y_train", ndim=1, dtype=None)
-    check_consistent_length(X_train=X_train, y_train=y_train)
-    X_test = check_array(X_test, "X_test", ndim=2)
-    y_test = check_array(y_test, "y_test", ndim=1, dtype=None)
-    check_consistent_length(X_test=X_test, y_test=y_test)
+    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
+    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
     n_repeats = check_int(n_repeats, "n_repeats", low=1)
     n_classes = len(np.unique(y_train))
     sizes = [check_int(s, f"train_sizes[{i}]", low=n_classes, high=len(y_train), fix="Every class needs a sample; no more than the training set.") for i, s in enumerate(train_sizes)]

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_float, check_int, error_message
+from .._validation import check_float, check_int, check_X_y, error_message
 
 
 def repeated_holdout_scores(models: dict, X, y, *, n_splits: int = 5, test_size: float = 0.25, random_state=0) -> dict:
@@ -40,9 +40,7 @@ def repeated_holdout_scores(models: dict, X, y, *, n_splits: int = 5, test_size:
 
     if not isinstance(models, dict) or not models:
         raise TypeError(error_message("models", "a non-empty dict {name: estimator}", type(models).__name__, "Pass e.g. {'forest': RandomForestClassifier()}."))
-    X = check_array(X, "X", ndim=2)
-    y = check_array(y, "y", ndim=1, dtype=None)
-    check_consistent_length(X=X, y=y)
+    X, y = check_X_y(X, y)
     n_splits = check_int(n_splits, "n_splits", low=1)
     test_size = check_float(test_size, "test_size", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     splitter = StratifiedShuffleSplit(n_splits=n_splits, test_size=test_size, random_state=random_state)

@@ -20,8 +20,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_array, check_int, error_message
-from ..evaluate.crossval import check_classification_data
+from .._validation import check_array, check_classification_data, check_int, error_message
 
 #: Rows per forward pass when computing embeddings.
 _CHUNK = 4096

@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .._validation import check_choice, check_int, error_message
-from ..evaluate.crossval import check_classification_data
+from .._validation import check_choice, check_classification_data, check_int, error_message
 from .building import MODELS
 
 

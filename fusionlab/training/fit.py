@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import (
-    check_array,
     check_choice,
-    check_consistent_length,
     check_float,
     check_int,
     check_random_state,
+    check_X_y,
     error_message,
 )
 
@@ -217,9 +216,8 @@ def fit(
     -----
     Used in chapter 4.1 (notebook ``04_1_cnn_image_recognition``) and ``benchmarks/cnn_cifar10.py``.
     """
-    X = check_array(X, "X", dtype=None)
-    y = check_array(y, "y", ndim=1, dtype=None)
-    n_samples = check_consistent_length(X=X, y=y)
+    X, y = check_X_y(X, y, X_ndim=None, X_dtype=None)
+    n_samples = len(y)
     epochs = check_int(epochs, "epochs", low=1, fix="Train for at least one epoch.")
     batch_size = check_int(batch_size, "batch_size", low=1, fix="Try 32, Keras's default.")
     schedule = check_choice(schedule, "schedule", SCHEDULES)
@@ -234,9 +232,7 @@ def fit(
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError(error_message("validation_data", "a (X_validation, y_validation) pair", type(validation_data).__name__, "Pass validation_data=(X_validation, y_validation)."))
-        X_validation = check_array(validation_data[0], "validation_data[0]", dtype=None)
-        y_validation = check_array(validation_data[1], "validation_data[1]", ndim=1, dtype=None)
-        check_consistent_length(X_validation=X_validation, y_validation=y_validation)
+        X_validation, y_validation = check_X_y(*validation_data, X_name="validation_data[0]", y_name="validation_data[1]", X_ndim=None, X_dtype=None)
     if getattr(model, "optimizer", None) is None:
         raise ValueError(error_message("model", "a compiled keras.Model", type(model).__name__, "Call model.compile(...) first, or use a fusionlab.models builder."))
     if not hasattr(model.optimizer.learning_rate, "assign"):
