@@ -117,8 +117,8 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
     Returns
     -------
     result : dict of ndarray
-        ``n_jobs``, ``seconds`` (median), ``all_seconds`` (repeats x settings) and ``speedup``
-        (``seconds[n_jobs=first] / seconds``).
+        ``n_jobs``, ``time_s`` (median seconds), ``all_time_s`` (repeats x settings) and ``speedup``
+        (``time_s[n_jobs=first] / time_s``).
 
     See Also
     --------
@@ -138,35 +138,7 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
             forest.fit(X, y)
             seconds[repeat, column] = time.perf_counter() - start
     median = np.median(seconds, axis=0)
-    return {"n_jobs": np.asarray(grid), "seconds": median, "all_seconds": seconds, "speedup": median[0] / median}
+    return {"n_jobs": np.asarray(grid), "time_s": median, "all_time_s": seconds, "speedup": median[0] / median}
 
 
-
-
-
-def staged_log_loss(model, X, y) -> np.ndarray:
-    """Training cross-entropy of a fitted boosted ensemble after each boosting iteration.
-
-    Parameters
-    ----------
-    model : fitted estimator with ``staged_predict_proba`` and ``classes_``
-        e.g. ``sklearn.ensemble.HistGradientBoostingClassifier``.
-    X, y : arrays
-
-    Returns
-    -------
-    loss : ndarray of shape (n_iterations,)
-        Mean log loss (natural log) after 1, 2, ... boosting iterations.
-
-    See Also
-    --------
-    sklearn.metrics.log_loss : the reference for one iteration.
-    """
-    X, y = check_X_y(X, y)
-    if not hasattr(model, "staged_predict_proba"):
-        raise TypeError(error_message("model", "a fitted boosted classifier with staged_predict_proba", type(model).__name__, "Use HistGradientBoostingClassifier."))
-    y_index = np.searchsorted(model.classes_, y)
-    rows = np.arange(len(y))
-    return np.array([-np.mean(np.log(np.clip(p[rows, y_index], 1e-15, None))) for p in model.staged_predict_proba(X)])
-
-__all__ = ["usable_cores", "compare_tree_ensembles", "accuracy_vs_n_estimators", "fit_time_vs_n_jobs", "staged_log_loss"]
+__all__ = ["usable_cores", "compare_tree_ensembles", "accuracy_vs_n_estimators", "fit_time_vs_n_jobs"]

@@ -159,7 +159,7 @@ def test_smoothness_is_the_largest_hessian_eigenvalue_and_one_over_it_converges(
     objective = LeastSquares(X, y)
     hessian = X.T @ X / len(X)
     assert objective.smoothness() == pytest.approx(np.linalg.eigvalsh(hessian).max(), rel=1e-12)
-    w, _ = gradient_descent(objective, np.zeros(4), learning_rate=1 / objective.smoothness(), num_steps=400)
+    w, _ = gradient_descent(objective, np.zeros(4), learning_rate=1 / objective.smoothness(), n_steps=400)
     np.testing.assert_allclose(w, objective.solution(), rtol=1e-8)
 
 
@@ -170,3 +170,14 @@ def test_every_lazy_submodule_exists_and_every_submodule_is_lazy():
     on_disk = {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
     on_disk |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
     assert fusionlab._SUBMODULES == on_disk
+
+
+def test_glue_all_glues_each_value_hidden_and_as_a_plain_number(monkeypatch):
+    import myst_nb
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: calls.append((name, value, display)))
+    fusionlab.glue_all(accuracy=np.float64(0.5), n_test=np.int64(450), label="digits", curve=np.arange(2))
+    assert [(name, display) for name, _, display in calls] == [("accuracy", False), ("n_test", False), ("label", False), ("curve", False)]
+    assert type(calls[0][1]) is float and type(calls[1][1]) is int and calls[2][1] == "digits"
+    assert isinstance(calls[3][1], np.ndarray)  # arrays are glued as they are
