@@ -1,7 +1,9 @@
 """fusionlab: the computation behind *Deep learning meets large-scale machine learning*.
 
-The notebooks stay thin and import from here. Submodules are imported on first use, and
-TensorFlow only by the modules that need it, so ``import fusionlab`` is fast.
+The notebooks stay thin and import from here; :func:`glue_all` hands the numbers their prose
+quotes to the book. Submodules are imported on first use, and TensorFlow only by the modules
+that need it, so ``import fusionlab`` is fast. The package's conventions (names, the two API
+styles, errors, randomness, where code lives) are the book's appendix page ``book/conventions.md``.
 
 Submodules
 ----------
