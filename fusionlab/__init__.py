@@ -15,6 +15,7 @@ evaluate    classification reports, cross-validation, learning curves, calibrati
 pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid models)
 recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
 plotting    every figure the book shows
+results     full-size results files (book/results/*.json): write, validate, load, quote
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting",
+    "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting", "results",
 }
 
 

@@ -11,31 +11,38 @@ from __future__ import annotations
 
 from .images import ImageDataset, load_cifar10, load_digits_images, load_image_dataset, read_cifar10_batch, resize_images
 from .ratings import (
+    MOVIELENS_100K_STATISTICS,
     Ratings,
     SyntheticRatings,
     load_movielens_100k,
     load_movielens_100k_folds,
     load_ratings_dataset,
     make_synthetic_ratings,
+    rating_statistics,
 )
 from .tabular import make_linear_regression
 from .registry import (
     REGISTRY,
+    Availability,
     CacheNotWritable,
     DatasetCorrupt,
     DatasetError,
     DatasetUnavailable,
     RemoteFile,
+    availability,
     data_home,
     extracted,
     fetch,
+    is_available,
     is_cached,
+    provenance,
+    require_available,
 )
 
 __all__ = [
-    "REGISTRY", "CacheNotWritable", "DatasetCorrupt", "DatasetError", "DatasetUnavailable",
-    "ImageDataset", "Ratings", "RemoteFile", "SyntheticRatings", "data_home", "extracted", "fetch",
-    "is_cached", "load_cifar10", "load_digits_images", "load_image_dataset", "load_movielens_100k",
+    "MOVIELENS_100K_STATISTICS", "REGISTRY", "Availability", "CacheNotWritable", "DatasetCorrupt", "DatasetError", "DatasetUnavailable",
+    "ImageDataset", "Ratings", "RemoteFile", "SyntheticRatings", "availability", "data_home", "extracted", "fetch",
+    "is_available", "is_cached", "load_cifar10", "load_digits_images", "load_image_dataset", "load_movielens_100k",
     "load_movielens_100k_folds", "load_ratings_dataset", "make_linear_regression", "make_synthetic_ratings",
-    "read_cifar10_batch", "resize_images",
+    "provenance", "rating_statistics", "read_cifar10_batch", "require_available", "resize_images",
 ]

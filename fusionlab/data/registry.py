@@ -9,6 +9,8 @@ Nothing half-written is ever left where the loaders look.
 The cache is ``$FUSIONLAB_DATA`` when set, else the user's cache directory
 (``pooch.os_cache("fusionlab")``, e.g. ``~/.cache/fusionlab`` on Linux).
 ``FUSIONLAB_OFFLINE=1`` forbids downloads (the test suite sets it).
+``FUSIONLAB_REQUIRE_REAL_DATA=1`` forbids stand-ins: a notebook whose real dataset is not
+available fails with the download command instead (``python3 tasks.py test --real-data`` sets it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .._validation import error_message
 
 DATA_VARIABLE = "FUSIONLAB_DATA"
 OFFLINE_VARIABLE = "FUSIONLAB_OFFLINE"
+REQUIRE_REAL_VARIABLE = "FUSIONLAB_REQUIRE_REAL_DATA"
 
 
 class DatasetError(RuntimeError):
@@ -122,6 +125,11 @@ def data_home() -> Path:
     import pooch
 
     return Path(pooch.os_cache("fusionlab"))
+
+
+def real_data_required() -> bool:
+    """True when ``FUSIONLAB_REQUIRE_REAL_DATA`` is set to a true value (1, true, yes)."""
+    return os.environ.get(REQUIRE_REAL_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
 
 
 def downloads_allowed() -> bool:
@@ -291,6 +299,13 @@ def _extract_members(archive: Path, entry: RemoteFile, target: Path) -> None:
                 shutil.copyfileobj(source, sink, length=1 << 20)
 
 
+def _complete_folder(entry: RemoteFile) -> Path | None:
+    folder = data_home() / entry.extract_to
+    if folder.is_dir() and all((folder / member).is_file() for member in entry.required):
+        return folder
+    return None
+
+
 def extracted(name: str, *, download: bool | None = None) -> Path:
     """Return the folder of the extracted dataset, fetching and extracting it when needed.
 
@@ -298,7 +313,7 @@ def extracted(name: str, *, download: bool | None = None) -> Path:
     """
     entry = get_entry(name)
     folder = data_home() / entry.extract_to
-    if folder.is_dir() and all((folder / member).is_file() for member in entry.required):
+    if _complete_folder(entry) is not None:
         return folder
     archive = fetch(name, download=download)
     home = _writable_home()
@@ -326,9 +341,175 @@ def extracted(name: str, *, download: bool | None = None) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class Availability:
+    """Whether a registered dataset can be loaded from the cache without downloading, and why.
+
+    The one definition used everywhere (loaders, ``python -m fusionlab.data list``, the
+    benchmarks, ``python3 tasks.py test --real-data``): a dataset is *available* when the
+    cache holds a complete extracted folder (every member of ``RemoteFile.required``) or the
+    archive with its registered size and MD5 (the loaders then extract it on first use).
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    available : bool
+    folder : Path or None
+        The complete extracted folder, when there is one.
+    archive : Path or None
+        The archive file, when it is in the cache (verified or not, see ``archive_problem``).
+    archive_problem : str or None
+        What is wrong with the archive (size or MD5), or None when it is absent or valid.
+        Only checked when ``verify`` was true.
+    reason : str
+        One sentence for people: what was found, or what is missing and the command to run.
+    """
+
+    name: str
+    available: bool
+    folder: Path | None
+    archive: Path | None
+    archive_problem: str | None
+    reason: str
+
+    @property
+    def download_command(self) -> str:
+        return _download_command(self.name)
+
+
+def availability(name: str, *, verify: bool = True) -> Availability:
+    """Whether the dataset ``name`` is available in the cache: a complete extracted folder, or
+    a verified archive.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`REGISTRY`.
+    verify : bool, default=True
+        Check an archive's size and MD5 when it is what makes the dataset available, or when
+        it sits next to a complete folder. ``False`` only looks at the file names (fast).
+
+    Returns
+    -------
+    Availability
+    """
+    entry = get_entry(name)
+    folder = _complete_folder(entry)
+    archive = data_home() / entry.filename
+    archive = archive if archive.is_file() else None
+    problem = _problem(entry, archive) if archive is not None and verify else None
+    if folder is not None:
+        reason = f"complete extracted folder {folder}"
+        if archive is not None:
+            reason += " (archive invalid: " + problem + ")" if problem else " and its archive" + (" (MD5 verified)" if verify else "")
+        return Availability(name, True, folder, archive, problem, reason)
+    if archive is not None and problem is None:
+        checked = "verified archive" if verify else "archive (not verified)"
+        return Availability(name, True, None, archive, None, f"{checked} {archive}")
+    partial = data_home() / entry.extract_to
+    found = []
+    if partial.is_dir():
+        missing = [member for member in entry.required if not (partial / member).is_file()]
+        found.append(f"the folder {partial} lacks {missing}")
+    if archive is not None:
+        found.append(f"the archive {archive} is not valid: {problem}")
+    what = "; ".join(found) if found else f"neither {data_home() / entry.extract_to} nor {data_home() / entry.filename} exists"
+    reason = (
+        f"{entry.name} is not available in the cache {data_home()}: {what}. "
+        f"Run `{_download_command(entry.name)}` (or set {DATA_VARIABLE} to a cache that has it)."
+    )
+    return Availability(name, False, None, archive, problem, reason)
+
+
+def is_available(name: str, *, verify: bool = True) -> bool:
+    """Whether ``name`` loads from the cache without downloading (see :func:`availability`)."""
+    return availability(name, verify=verify).available
+
+
 def is_cached(name: str) -> bool:
-    """Whether the dataset's file is in the cache (not verified)."""
-    return (data_home() / get_entry(name).filename).exists()
+    """Same as :func:`is_available` with ``verify=False`` (kept for existing callers)."""
+    return is_available(name, verify=False)
+
+
+def require_available(names) -> list[Availability]:
+    """Raise :class:`DatasetUnavailable` naming every missing dataset and its download command.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Registry keys.
+
+    Returns
+    -------
+    list of Availability
+        One per name, all available.
+    """
+    found = [availability(name) for name in names]
+    missing = [entry for entry in found if not entry.available]
+    if missing:
+        commands = "\n".join(f"    python -m fusionlab.data download {entry.name}" for entry in missing)
+        raise DatasetUnavailable(
+            "These datasets are not available in the cache:\n"
+            + "\n".join(f"  - {entry.reason}" for entry in missing)
+            + f"\nFetch them once, on a machine with a network, with:\n{commands}"
+        )
+    return found
+
+
+def provenance(name: str, *, folder=None) -> dict:
+    """Where a dataset's bytes came from, for results files.
+
+    ``folder`` (optional) is an extracted folder given explicitly (e.g. on a benchmark's command
+    line) instead of the cache's.
+
+    Returns a dict with ``name`` (the registry key), ``stand_in`` (False), ``checksum``
+    (``"md5:<hex>"`` of the official archive when it is in the cache and matches the registry,
+    else None), ``content_sha256`` (``"sha256:<hex>"`` over the required members, in registry
+    order, each as its relative name, a NUL byte, its length and its bytes: the files the
+    loaders actually read) and ``note`` (what was used).
+
+    Raises
+    ------
+    DatasetUnavailable
+        The dataset is not available (see :func:`availability`).
+    """
+    import hashlib
+
+    entry = get_entry(name)
+    if folder is not None:
+        folder = Path(folder)
+        missing = [member for member in entry.required if not (folder / member).is_file()]
+        if missing:
+            raise DatasetUnavailable(f"{entry.name}: the folder {folder} lacks {missing}.")
+        state = None
+    else:
+        state = require_available([name])[0]
+        folder = state.folder if state.folder is not None else extracted(name, download=False)
+    digest = hashlib.sha256()
+    for member in entry.required:
+        path = folder / member
+        digest.update(member.encode() + b"\0" + str(path.stat().st_size).encode() + b"\0")
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    archive_ok = state is not None and state.archive is not None and state.archive_problem is None  # verified by availability()
+    if state is None:
+        note = f"read from the folder {folder} given explicitly (not the cache): content_sha256 identifies the files read"
+    elif archive_ok:
+        note = f"read from the extracted folder of the official archive {entry.filename} (MD5 verified against the registry)"
+    elif state.archive is not None:
+        note = f"read from the extracted folder {entry.extract_to}/; the archive in the cache does not match the registry"
+    else:
+        note = (f"read from an extracted folder {entry.extract_to}/ without the official archive: the MD5 cannot be "
+                "checked, and content_sha256 identifies the files read")
+    return {
+        "name": entry.name,
+        "stand_in": False,
+        "checksum": f"md5:{entry.md5}" if archive_ok else None,
+        "content_sha256": f"sha256:{digest.hexdigest()}",
+        "note": note,
+    }
 
 
 def real_or_stand_in(real_name: str, load_real, make_stand_in, *, description: str, verbose: bool = True):
@@ -344,6 +525,8 @@ def real_or_stand_in(real_name: str, load_real, make_stand_in, *, description: s
         Loads the real dataset; raises :class:`DatasetUnavailable` when it is not cached.
     make_stand_in : callable
         Builds the stand-in (a dataclass with ``name``, ``is_stand_in`` and ``describe()``).
+        Never called when ``FUSIONLAB_REQUIRE_REAL_DATA`` is set: the unavailability is then
+        raised as :class:`DatasetUnavailable`.
     description : str
         What the stand-in is, for the printed notice.
     verbose : bool, default=True
@@ -352,6 +535,11 @@ def real_or_stand_in(real_name: str, load_real, make_stand_in, *, description: s
     try:
         dataset = load_real()
     except DatasetUnavailable as exc:
+        if real_data_required():
+            raise DatasetUnavailable(
+                f"{real_name} is required ({REQUIRE_REAL_VARIABLE} is set, as in `python3 tasks.py test --real-data`) "
+                f"but not available, and stand-ins are off: {exc}"
+            ) from exc
         stand_in = make_stand_in()
         dataset = replace(stand_in, name=f"{stand_in.name} (stand-in for {real_name})", is_stand_in=True)
         if verbose:
