@@ -111,6 +111,7 @@ def main(argv=None) -> int:
     arguments = parse_arguments(argv)
     all_widths = [tuple(int(w) for w in spec.split(",")) for spec in arguments.widths]
     dataset = load_data(arguments.stand_in)
+    load_at_start = os.getloadavg()[0]
     import tensorflow as tf
 
     from fusionlab.models import build_improved_cnn, build_seed_cnn
@@ -154,6 +155,7 @@ def main(argv=None) -> int:
                 print(f"Improved {r['widths']} >= {TARGET_IMPROVED:.0%} within the same wall time: {verdict} "
                       f"({r['test_accuracy']:.1%}); with twice the time: {twice['test_accuracy']:.1%}")
     record = results_record(arguments, argv, dataset, results)
+    record["figures"]["load_average_1min"] = {"start": load_at_start, "end": os.getloadavg()[0]}  # timings suffer above cpu_count
     if arguments.output is not None or not arguments.stand_in:
         path = write_results(record, arguments.output)
         print(f"\nResults written to {path}")

@@ -30,6 +30,7 @@ import argparse
 import ctypes
 import gc
 import importlib.util
+import os
 import shlex
 import sys
 import time
@@ -198,7 +199,6 @@ def measure(job):
     rose above where it started (freed heap is first returned to the system with glibc's
     ``malloc_trim`` and the peak, ``VmHWM``, reset), so memory and time come from the same run. ``job`` returns a small picklable value. Linux only (fork and /proc).
     """
-    import os
     import pickle
 
     read_end, write_end = os.pipe()
@@ -364,14 +364,16 @@ def main(argv=None) -> int:
     if args.command == "synthetic":
         run_synthetic(args.sizes)
         return 0
+    load_at_start = os.getloadavg()[0]
     summary = run_movielens(args.path)
     print(f"\nTop-10 ranking, {RANKING_PROTOCOL}")
     ranking = run_ranking(load_movielens_100k(args.path, download=False), seeds=tuple(args.seeds))
     if args.output is not None or args.path is None:
         arguments = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
         dataset = dataset_record("movielens-100k", folder=args.path)
-        record = make_results("recsys_movielens", movielens_figures(summary, ranking),
-                              command=f"python benchmarks/recsys.py {arguments}", dataset=dataset)
+        figures = movielens_figures(summary, ranking)
+        figures["load_average_1min"] = {"start": load_at_start, "end": os.getloadavg()[0]}  # timings suffer above cpu_count
+        record = make_results("recsys_movielens", figures, command=f"python benchmarks/recsys.py {arguments}", dataset=dataset)
         print(f"\nResults written to {write_results(record, args.output)}")
     return 0
 

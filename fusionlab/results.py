@@ -69,13 +69,16 @@ def default_directory() -> Path:
 
 def package_versions(extra=()) -> dict:
     """Installed versions of numpy, scipy, scikit-learn, tensorflow, keras and ``extra`` (without
-    importing them); a package that is not installed is recorded as ``"not installed"``."""
+    importing them); a package that is not installed is recorded as ``"not installed"``.
+    TensorFlow counts under its CPU-only distribution, ``tensorflow-cpu``, too."""
     versions = {}
     for name in (*CORE_PACKAGES, *extra):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
+        for distribution in (name, f"{name}-cpu") if name == "tensorflow" else (name,):
+            try:
+                versions[name] = metadata.version(distribution)
+                break
+            except metadata.PackageNotFoundError:
+                versions[name] = "not installed"
     versions["python"] = platform.python_version()
     return versions
 

@@ -488,3 +488,17 @@ def test_http_404_is_unavailable_and_leaves_the_cache_clean(cache, http_mirror, 
     with pytest.raises(DatasetUnavailable, match=r"movielens-100k could not be downloaded from http://127\.0\.0\.1:\d+/missing\.zip \(.*404"):
         fetch("movielens-100k")
     assert dataset_files(cache) == []
+
+
+# --- real data (python3 tasks.py test --real-data) ---------------------------------------------
+
+
+@pytest.mark.real_data
+def test_the_real_datasets_load_from_the_cache():
+    cifar = load_cifar10(download=False)
+    assert (cifar.X_train.shape, cifar.X_test.shape) == ((50_000, 32, 32, 3), (10_000, 32, 32, 3))
+    assert np.bincount(cifar.y_test).tolist() == [1_000] * 10 and not cifar.is_stand_in
+    movielens = load_movielens_100k(download=False)
+    assert (movielens.n_users, movielens.n_items, len(movielens)) == (943, 1682, 100_000)
+    folds = load_movielens_100k_folds(download=False)
+    assert [len(test) for _, test in folds] == [20_000] * 5
