@@ -1,6 +1,6 @@
 """Recommender benchmarks (not CI): speed and memory at scale, accuracy on MovieLens-100K.
 
-Two commands::
+Three commands::
 
     # time and peak memory of item kNN, SGD-MF and ALS-MF on synthetic data of growing size
     python benchmarks/recsys.py synthetic --sizes 100k 1m 10m
@@ -11,6 +11,9 @@ Two commands::
     # 2. top-10 ranking with microsoft/recommenders' protocol (see RANKING_PROTOCOL);
     # written to book/results/recsys_movielens.json, which chapter 4.2 quotes
     python benchmarks/recsys.py movielens [PATH]
+
+    # the validation grid behind ImplicitALS's defaults (training ratings only)
+    python benchmarks/recsys.py validate-implicit-als --data movielens
 
 Adding a model to a table is one line: an entry in RATING_MODELS (the five-fold RMSE table)
 or RANKING_MODELS (the ranking table).
@@ -183,6 +186,33 @@ def run_ranking(ratings, seeds=(0, 1, 2), k: int = 10, models=None) -> dict:
             table[name][f"{key}_std"] = float(values.std())
     return {"protocol": RANKING_PROTOCOL, "k": k, "seeds": list(seeds), "n_splits": len(seeds), "n_test_users": n_test_users,
             "models": table, "reference_ndcg@10": RANKING_REFERENCE}
+
+
+def validate_implicit_als(ratings, seeds=(0, 1), alphas=(0.3, 1, 3, 10, 30), regs=(0.1, 1, 10, 30, 100)) -> dict:
+    """NDCG@10 of ImplicitALS over an (alpha, reg) grid, on validation splits of training data only.
+
+    For each seed: chapter 4.2's split (``per_user_holdout``, 20% test, never looked at), then a
+    second per-user 80/20 split of its training part; models are fitted on the first part and
+    ranked against the second (relevant: rated 4 or more, every user). Returns
+    ``{"alpha=A,reg=R": mean NDCG@10}`` and ``"popularity"``.
+    """
+    from fusionlab.recsys import compare_models, per_user_holdout
+
+    scores: dict = {}
+    for seed in seeds:
+        train, _ = per_user_holdout(ratings.user_ids, test_size=0.2, random_state=seed)
+        part = ratings.take(train)
+        fit_index, validation_index = per_user_holdout(part.user_ids, test_size=0.2, random_state=100 + seed)
+        models = {f"alpha={a},reg={r}": ImplicitALS(alpha=a, reg=r, random_state=seed) for a in alphas for r in regs}
+        models["popularity"] = Popularity(min_rating=4)
+        results = compare_models(models, matrix_from_ratings(part, fit_index), matrix_from_ratings(part, validation_index),
+                                 k=10, n_ranking_users=None, implicit=tuple(models)[:-1], random_state=seed, verbose=False)
+        for result in results:
+            scores.setdefault(result.name, []).append(result.ranking["ndcg@10"])
+    table = {name: float(np.mean(values)) for name, values in scores.items()}
+    for name, value in sorted(table.items(), key=lambda item: -item[1]):
+        print(f"{name:>22}: validation NDCG@10 {value:.4f}")
+    return table
 
 
 def _rss_mb(field: str) -> float:
@@ -360,9 +390,15 @@ def main(argv=None) -> int:
     movielens.add_argument("--output", type=Path, default=None,
                            help="folder for recsys_movielens.json (default: book/results when the cache is used; "
                                 "with PATH, only where this says)")
+    grid = commands.add_parser("validate-implicit-als", help="how ImplicitALS's defaults were chosen (validation NDCG@10)")
+    grid.add_argument("--data", choices=["movielens", "synthetic"], default="movielens")
     args = parser.parse_args(argv)
     if args.command == "synthetic":
         run_synthetic(args.sizes)
+        return 0
+    if args.command == "validate-implicit-als":
+        data = load_movielens_100k(download=False) if args.data == "movielens" else make_synthetic_ratings(random_state=0)
+        validate_implicit_als(data)
         return 0
     load_at_start = os.getloadavg()[0]
     summary = run_movielens(args.path)
