@@ -85,6 +85,7 @@ def test_notebook_has_a_parameters_cell_reading_the_size_switch(notebook):
 
 GLUE_USE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)|```\{glue(?::\w+)?\}\s+(\S+)")
 GLUE_DEFINE = re.compile(r"""glue\(\s*["']([^"']+)["']""")
+RESULTS_QUOTE = re.compile(r"""["'](res_\w+)["']\s*:\s*\(""")  # glue_results(record, {"res_x": (path...)}), see test_results.py
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -92,7 +93,7 @@ def test_every_glued_number_in_prose_is_computed_by_a_cell(notebook):
     cells = json.loads(notebook.read_text())["cells"]
     text = {kind: "".join("".join(c["source"]) for c in cells if c["cell_type"] == kind) for kind in ("markdown", "code")}
     used = {a or b for a, b in GLUE_USE.findall(text["markdown"])}
-    defined = set(GLUE_DEFINE.findall(text["code"]))
+    defined = set(GLUE_DEFINE.findall(text["code"])) | set(RESULTS_QUOTE.findall(text["code"]))
     assert used <= defined, f"{notebook.name}: prose uses glue keys no cell defines: {sorted(used - defined)}"
 
 
