@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .registry import REGISTRY, DATA_VARIABLE, DatasetError, DatasetUnavailable, availability, data_home, extracted, require_available
+from .availability import availability, require_available
+from .registry import REGISTRY, DATA_VARIABLE, DatasetError, DatasetUnavailable, data_home, extracted
 
 
 def _list() -> int:
