@@ -18,6 +18,7 @@ evaluate    classification reports, cross-validation, learning curves, calibrati
 pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid models)
 recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
 plotting    every figure the book shows
+results     full-size results files (book/results/*.json): write, validate, load, quote
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting",
+    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting", "results",
 }
 
 
