@@ -31,6 +31,9 @@ os.environ.setdefault("PYTHONHASHSEED", "0")
 
 _EMPTY_CACHE: list[str] = []
 
+# Keeps each notebook's run time and outputs from the nbval run (tools/notebook_runs.py).
+pytest_plugins = ["tools.notebook_runs"]
+
 
 def pytest_addoption(parser):
     parser.addoption("--real-data", action="store_true", default=False,
@@ -59,6 +62,9 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The book's build and browser tests go last: they reuse the notebooks nbval has just run.
+    items[:] = [item for item in items if not item.get_closest_marker("book")] + [
+        item for item in items if item.get_closest_marker("book")]
     if config.getoption("--real-data"):
         keep = [item for item in items if item.path.suffix == ".ipynb" or item.get_closest_marker("real_data")]
         dropped = [item for item in items if item not in keep]
