@@ -78,7 +78,15 @@ def test(args: list[str]) -> int:
             print("\nThe real-data tests need both datasets in the cache (see above); nothing was run.", file=sys.stderr)
             return 1
     command = [str(PYTHON), "-m", "pytest", "--nbval-lax", *args]  # testpaths: tests, notebooks
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+    code = subprocess.run(command, cwd=ROOT, env=env).returncode
+    sys.path.insert(0, str(ROOT))
+    from tools.browser_check import find_chromium
+
+    if find_chromium() is None and "--real-data" not in args:
+        print("\nNOTE: the browser test (tests/test_browser.py) was skipped because Chromium is not installed.\n"
+              "      Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu) and run the tests again.",
+              file=sys.stderr)
+    return code
 
 
 def student(args: list[str]) -> int:

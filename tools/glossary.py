@@ -13,6 +13,7 @@ again after a chapter is added or rewritten, and review the diff. The tests
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -76,6 +77,7 @@ def term_references(path: Path) -> list[str]:
     return targets
 
 
+@functools.lru_cache(maxsize=None)
 def _pattern(name: str) -> re.Pattern:
     body = re.escape(name).replace(r"\ ", r"[ \n-]+").replace(r"\-", r"[ \n-]+")
     plural = r"(?:s|es)?"
@@ -133,7 +135,9 @@ def link_text(text: str, entries: list[list[str]], already: set[str]) -> tuple[s
         if names[0].lower() in already:
             continue
         # never link a term inside a longer term's words ("gradient" in "stochastic gradient descent")
-        longer = [_pattern(n) for other in order[:position] for n in other if len(n) > min(len(m) for m in names)]
+        lowered = [m.lower() for m in names]
+        longer = [_pattern(n) for other in order[:position] for n in other
+                  if len(n) > min(map(len, names)) and any(m in n.lower().replace("-", " ") for m in lowered)]
         taken = [m.span() for pattern in longer for m in pattern.finditer(text)]
         best = None
         for name in names:

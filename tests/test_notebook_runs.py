@@ -1,0 +1,92 @@
+"""The notebook suite's by-products (tools/notebook_runs.py): executed notebooks the book build
+reuses instead of running them again, and the measured classroom run times the instructor
+guide's session plan reads from ``book/results/classroom_times.json``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import book_build
+from fusionlab.results import load_results
+from tools import notebook_runs
+from tools.notebook_runs import CLASSROOM_TIMES, record_classroom_times, write_executed
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _notebook():
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Title"),
+                      nbformat.v4.new_code_cell("x = 1\nprint(x)", metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell("x + 1")]
+    return notebook
+
+
+def test_an_executed_copy_keeps_the_code_and_gains_the_outputs(tmp_path):
+    notebook = _notebook()
+    outputs = {0: [{"output_type": "stream", "name": "stdout", "text": "1\n"}],
+               1: [{"output_type": "execute_result", "data": {"text/plain": "2"}, "metadata": {}}]}
+    path = tmp_path / "demo.ipynb"
+    write_executed(notebook, outputs, path)
+    executed = nbformat.read(str(path), as_version=4)
+    nbformat.validate(executed)
+    assert [c.source for c in executed.cells] == [c.source for c in notebook.cells]
+    assert executed.cells[1].outputs[0].text == "1\n" and executed.cells[2].outputs[0].data["text/plain"] == "2"
+    assert [c.execution_count for c in executed.cells[1:]] == [1, 2] and executed.cells[2].outputs[0].execution_count == 2
+    assert not notebook.cells[1].outputs, "the original notebook object is left as it was"
+
+
+def test_the_book_build_takes_an_executed_copy_only_while_its_code_is_unchanged(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    executed_dir = tmp_path / "executed"
+    original = _notebook()
+    nbformat.write(original, str(tmp_path / "notebooks" / "demo.ipynb"))
+    write_executed(original, {0: [], 1: [{"output_type": "stream", "name": "stdout", "text": "2\n"}]}, executed_dir / "demo.ipynb")
+    monkeypatch.setattr(book_build, "ROOT", tmp_path)
+    monkeypatch.setattr(book_build, "EXECUTED_DIR", executed_dir)
+    assert book_build.seed_cache(tmp_path / "cache") == ["demo"]
+    from jupyter_cache import get_cache
+
+    record = get_cache(str(tmp_path / "cache")).match_cache_notebook(nbformat.read(str(tmp_path / "notebooks" / "demo.ipynb"), as_version=4))
+    assert record is not None  # what myst-nb's cache mode looks up
+    original.cells[1].source = "x = 2\nprint(x)"  # the chapter changed after nbval ran it
+    nbformat.write(original, str(tmp_path / "notebooks" / "demo.ipynb"))
+    assert book_build.seed_cache(tmp_path / "cache") == []
+
+
+def test_times_are_recorded_only_when_every_notebook_of_the_book_passed(tmp_path, monkeypatch):
+    monkeypatch.setattr(notebook_runs, "_toc_notebooks", lambda: ["01_a", "02_b"])
+    runs = {"01_a": {"wall_s": 1.0, "cpu_s": 1.0, "load_average": 0.5, "code_cells": 3, "passed": True},
+            "02_b": {"wall_s": 1.0, "cpu_s": 1.0, "load_average": 0.5, "code_cells": 3, "passed": False}}
+    with pytest.raises(RuntimeError, match=r"did not run or did not pass.*\['02_b'\].*--record-times"):
+        record_classroom_times(runs, tmp_path)
+    with pytest.raises(RuntimeError, match=r"\['02_b'\]"):
+        record_classroom_times({"01_a": runs["01_a"]}, tmp_path)
+    assert not list(tmp_path.iterdir()), "nothing is written when a notebook is missing"
+
+
+def test_record_times_needs_the_real_data(tmp_path):
+    command = [sys.executable, "-m", "pytest", "--record-times", "--collect-only", "-q", "-p", "no:cacheprovider",
+               str(ROOT / "tests" / "test_notebook_runs.py")]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 4 and "add --real-data" in result.stderr, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_the_committed_classroom_times_cover_every_notebook_and_fit_the_budget():
+    record = load_results(CLASSROOM_TIMES)  # validates the schema
+    assert record["dataset"]["stand_in"] is False and record["figures"]["size"] == "classroom"
+    assert record["command"] == notebook_runs.RECORD_COMMAND
+    runs = record["figures"]["notebooks"]
+    assert sorted(runs) == sorted(notebook_runs._toc_notebooks()) == NOTEBOOKS, (
+        f"rerun `{notebook_runs.RECORD_COMMAND}` after adding or removing a notebook")
+    for name, run in runs.items():
+        assert run["passed"] and run["cpu_s"] is not None and run["wall_s"] > 0, name
+        # the classroom budget is 90 s on a 2-core laptop; CPU time is what load does not inflate
+        assert run["cpu_s"] <= 90, f"{name} used {run['cpu_s']} CPU seconds at classroom size"
+
