@@ -61,6 +61,8 @@ def build_book(out_dir: Path = BUILD_DIR) -> dict:
     config["execute"]["execute_notebooks"] = "cache"
     config["execute"]["cache"] = str(cache_dir)
     config["bibtex_bibfiles"] = [str(ROOT / path) for path in config["bibtex_bibfiles"]]
+    local = config["sphinx"].get("local_extensions") or {}
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in local.items()}
     config_path = out_dir / "_config.yml"
     config_path.write_text(yaml.safe_dump(config))
     shutil.rmtree(out_dir / "_build", ignore_errors=True)

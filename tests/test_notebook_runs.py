@@ -4,6 +4,7 @@ guide's session plan reads from ``book/results/classroom_times.json``."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,13 +79,19 @@ def test_record_times_needs_the_real_data(tmp_path):
     assert result.returncode == 4 and "add --real-data" in result.stderr, result.stdout[-2000:] + result.stderr[-2000:]
 
 
-def test_the_committed_classroom_times_cover_every_notebook_and_fit_the_budget():
+def test_the_committed_classroom_times_cover_the_session_plan_and_fit_the_budget():
     record = load_results(CLASSROOM_TIMES)  # validates the schema
     assert record["dataset"]["stand_in"] is False and record["figures"]["size"] == "classroom"
     assert record["command"] == notebook_runs.RECORD_COMMAND
     runs = record["figures"]["notebooks"]
-    assert sorted(runs) == sorted(notebook_runs._toc_notebooks()) == NOTEBOOKS, (
-        f"rerun `{notebook_runs.RECORD_COMMAND}` after adding or removing a notebook")
+    rerun = f"rerun `{notebook_runs.RECORD_COMMAND}`"
+    assert set(runs) <= set(notebook_runs._toc_notebooks()) == set(NOTEBOOKS), (
+        f"{sorted(set(runs) - set(NOTEBOOKS))} were measured but are no longer in the book: {rerun}")
+    # every notebook that has a session in the instructor guide's plan quotes its measured time; a
+    # notebook added since the last recording shows as "not measured yet" in the guide's table
+    planned = set(re.findall(r"\{glue:text\}`cpu_(\w+):", (ROOT / "book" / "instructors.md").read_text()))
+    assert len(planned) >= 7 and planned <= set(NOTEBOOKS), planned
+    assert planned <= set(runs), f"the session plan quotes times for {sorted(planned - set(runs))}: {rerun}"
     for name, run in runs.items():
         assert run["passed"] and run["cpu_s"] is not None and run["wall_s"] > 0, name
         # the classroom budget is 90 s on a 2-core laptop; CPU time is what load does not inflate

@@ -19,6 +19,9 @@ Per page it checks that
 * the console logged no error, no script threw, and no local resource failed to load;
 * no unresolved role or glue placeholder shows (``{glue``, ``{term``, ``??``, ``[?]``, an empty
   or ``nan`` pasted glue value), and nothing tried to reach the network;
+* every figure of a notebook shows as an image (a ``<Figure size ...>`` text output means the
+  notebook ran without an inline backend), and no code block or table scrolls sideways;
+* a page that redirects (the book's ``index.html``) lands on a page that exists;
 * a chapter that comes from a notebook offers its ``.ipynb`` for download, and the file is there.
 
 The report is JSON: ``{"network": ..., "pages": {page: {"problems": [...], ...}}}``. The exit
@@ -51,6 +54,7 @@ ALLOWED_SCHEMES = ("file", "data", "blob", "about", "chrome-error")
 
 _PAGE_SCRIPT = r"""
 async () => {
+  if (!document.body || document.querySelector("meta[http-equiv=refresh]")) { return null; }  // a redirect page
   for (const img of document.images) { img.loading = "eager"; }
   await Promise.all([...document.images].map(img => img.complete ? null :
       new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done);
@@ -71,9 +75,14 @@ async () => {
     images: [...document.images].map(img => ({src: img.currentSrc || img.src, width: img.naturalWidth, complete: img.complete})),
     links: [...document.querySelectorAll("a[href]")].map(a => a.href),
     pasted: [...document.querySelectorAll(".pasted-text, .pasted-inline")].map(el => el.textContent.trim()),
+    figure_reprs: [...document.querySelectorAll(".cell_output")].map(el => el.textContent)
+        .filter(text => /<Figure size \d/.test(text)).map(text => text.trim().slice(0, 80)),
     wide: [...document.querySelectorAll("main table, main pre, main .output, main img")]
-        .filter(el => el.scrollWidth > el.clientWidth + 2 || el.getBoundingClientRect().right > window.innerWidth + 2)
-        .map(el => el.tagName.toLowerCase() + " " + (el.className || "").toString().slice(0, 40)),
+        .map(el => [el, el.getBoundingClientRect().right > window.innerWidth + 2 ? "runs past the window: "
+                        : el.scrollWidth > el.clientWidth + 2 ? "scrolls sideways: " : null])
+        .filter(([el, how]) => how)
+        .map(([el, how]) => how + el.tagName.toLowerCase() + " " + (el.className || "").toString().slice(0, 40)
+                            + " " + JSON.stringify(el.textContent.trim().slice(0, 60))),
   };
 }
 """
@@ -152,7 +161,21 @@ class Checker:
         page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
         blocked_before = len(self.blocked)
         page.goto(path.as_uri(), wait_until="load")
-        found = page.evaluate(_PAGE_SCRIPT)
+        found = None
+        for _ in range(20):  # a redirect page (the book's index.html) navigates on its own
+            try:
+                found = page.evaluate(_PAGE_SCRIPT)
+            except Exception as exc:
+                if "context was destroyed" not in str(exc):
+                    raise RuntimeError(f"{path}: {exc}") from exc
+            if found is not None:
+                break
+            page.wait_for_timeout(250)
+            page.wait_for_load_state("load")
+        if found is None:
+            raise RuntimeError(f"{path}: the page never finished loading (a redirect that goes nowhere?)")
+        landed_url = page.url
+        landed = Path(unquote(urlsplit(landed_url).path))
         page.wait_for_timeout(100)  # let late console messages arrive
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -169,13 +192,19 @@ class Checker:
         problems += [f"image did not load: {img['src']}" for img in found["images"] if not img["width"]]
         problems += [f"glued value is empty or not a number: {text!r}" for text in found["pasted"]
                      if text.lower() in ("", "nan", "none", "inf", "-inf")]
+        problems += [f"a figure shows as text, not as an image (was the notebook run with MPLBACKEND=Agg?): {text!r}"
+                     for text in found["figure_reprs"]]
+        # a wide table may scroll inside its own box (_static/fusionlab.css); code must wrap, and nothing may run off
+        problems += [what for what in found["wide"] if what.startswith(("runs past", "scrolls sideways: pre"))]
         links = sorted(set(found["links"]))
         problems += self._link_problems(path, links)
         downloads = [link for link in links if link.split("#")[0].endswith(".ipynb")]
-        source_notebook = self.html_dir / "_sources" / path.relative_to(self.html_dir).with_suffix(".ipynb")
+        if landed != path:
+            problems += [] if landed.is_file() else [f"redirects to a missing page: {landed_url}"]
+        source_notebook = self.html_dir / "_sources" / landed.relative_to(self.html_dir).with_suffix(".ipynb")
         if source_notebook.exists() and not any(urlsplit(link).path.endswith(source_notebook.name) for link in downloads):
             problems.append(f"no download link to {source_notebook.name}")
-        return {"title": found["title"], "problems": problems, "equations": found["math_total"],
+        return {"title": found["title"], "problems": problems, "landed": landed.relative_to(self.html_dir).as_posix(), "equations": found["math_total"],
                 "images": len(found["images"]), "links": len(links), "downloads": downloads, "wide": found["wide"]}
 
     def _link_problems(self, page: Path, links: list[str]) -> list[str]:
