@@ -43,6 +43,21 @@ def test_an_executed_copy_keeps_the_code_and_gains_the_outputs(tmp_path):
     assert not notebook.cells[1].outputs, "the original notebook object is left as it was"
 
 
+def test_a_trailing_semicolon_hides_the_value_as_in_jupyter(tmp_path):
+    """nbval cannot hide a ``;``-terminated cell's value; the executed copy does, so no figure shows twice."""
+    notebook = _notebook()
+    notebook.cells[2].source = "plot(\n    x);  # a figure"
+    figure = {"data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 640x480 with 1 Axes>"}, "metadata": {}}
+    outputs = {1: [{"output_type": "execute_result", **figure}, {"output_type": "display_data", **figure}]}
+    write_executed(notebook, outputs, tmp_path / "demo.ipynb")
+    executed = nbformat.read(str(tmp_path / "demo.ipynb"), as_version=4)
+    assert [out.output_type for out in executed.cells[2].outputs] == ["display_data"]
+    notebook.cells[2].source = "plot(x)"  # no semicolon: Jupyter shows the value, and so does the copy
+    write_executed(notebook, outputs, tmp_path / "demo.ipynb")
+    executed = nbformat.read(str(tmp_path / "demo.ipynb"), as_version=4)
+    assert [out.output_type for out in executed.cells[2].outputs] == ["execute_result", "display_data"]
+
+
 def test_the_book_build_takes_an_executed_copy_only_while_its_code_is_unchanged(tmp_path, monkeypatch):
     (tmp_path / "notebooks").mkdir()
     executed_dir = tmp_path / "executed"

@@ -142,11 +142,18 @@ def write_executed(notebook, outputs: dict, path: Path) -> None:
 
     import nbformat
 
+    from IPython.core.displayhook import DisplayHook
+
     executed = copy.deepcopy(notebook)
     code_cells = [cell for cell in executed.cells if cell.cell_type == "code"]
     for index, cell in enumerate(code_cells):
         cell.execution_count = index + 1
         cell.outputs = [nbformat.from_dict(dict(out)) for out in outputs.get(index, [])]
+        # nbval runs cells with store_history=False, so IPython cannot see a trailing ";" and shows the
+        # cell's value anyway: a figure would appear twice (its value, then the inline backend's copy).
+        # Jupyter, and the book's own execution, hide the value; so does the executed copy.
+        if DisplayHook.semicolon_at_end_of_expression(cell.source):
+            cell.outputs = [out for out in cell.outputs if out.output_type != "execute_result"]
         for out in cell.outputs:
             if out.output_type == "execute_result":
                 out.execution_count = index + 1
