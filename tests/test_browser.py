@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 REPORT_DIR = ROOT / "_build" / "test" / "browser"
 INSTALL_HINT = ("Chromium is not installed, so the browser test was skipped. Install it with "
                 "`apt-get install -y chromium` (as root, on Debian or Ubuntu; .ci/run does this), then rerun.")
-#: Pages photographed on every run (full page, 1280 px wide), for a person to look at.
+#: Pages photographed on every run (the top 2,400 px, 1280 px wide), for a person to look at; a whole
+#: page costs seconds more each (``python -m tools.browser_check --help`` takes whole pages).
+SHOT_HEIGHT = 2400
 SCREENSHOTS = ("index.html", "notebooks/03_1_gradient_descent_backprop.html", "notebooks/04_2_recommender.html",
                "book/glossary.html", "book/faq.html", "book/instructors.html", "book/notation.html")
 
@@ -52,7 +54,7 @@ def browser_report(built_book):
     REPORT_DIR.mkdir(parents=True)
     report = REPORT_DIR / "report.json"
     command = [sys.executable, "-m", "tools.browser_check", str(html), "--report", str(report),
-               "--screenshots", str(REPORT_DIR / "screenshots"), "--shoot", *SCREENSHOTS]
+               "--screenshots", str(REPORT_DIR / "screenshots"), "--shot-height", str(SHOT_HEIGHT), "--shoot", *SCREENSHOTS]
     isolated = _unshare_works()
     if isolated:  # a fresh network namespace: loopback only (brought up), no route anywhere
         command = ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "sh", *command]

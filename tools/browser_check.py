@@ -13,6 +13,8 @@ Per page it checks that
 * MathJax rendered every equation: each ``.math`` element holds an ``mjx-container``, no
   ``mjx-merror`` node exists, and no raw TeX delimiter (``$$``, ``\\(``, ``\\[``) is left in
   the text outside code;
+* no display equation is wider than the text column (``_static/fusionlab.js`` scales a wide one
+  down to fit, to 75 % at most);
 * every image loaded (``naturalWidth > 0``);
 * every internal link and anchor resolves: the target file exists and, for ``#anchor``, the
   target page has an element with that id;
@@ -60,6 +62,7 @@ async () => {
       new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done);
                            setTimeout(done, 10000); })));
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  await new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));  // let _static/fusionlab.js fit wide equations
   const outside = node => !node.parentElement.closest("pre, code, script, style, mjx-container, .MathJax, textarea, .highlight");
   const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
   const texts = [];
@@ -70,6 +73,9 @@ async () => {
     text: texts.join(" "),
     math_total: math.length,
     math_unrendered: math.filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.slice(0, 80)),
+    math_cut_off: [...document.querySelectorAll('mjx-container[display="true"]')]
+        .filter(el => el.scrollWidth > el.clientWidth + 2)
+        .map(el => `${el.scrollWidth} px wide in a ${el.clientWidth} px column, in section #${(el.closest("section") || {}).id || "?"}`),
     math_errors: [...document.querySelectorAll("mjx-merror, .MathJax_Error, merror")].map(el => el.textContent.slice(0, 80)),
     mathjax_loaded: !!window.MathJax,
     images: [...document.images].map(img => ({src: img.currentSrc || img.src, width: img.naturalWidth, complete: img.complete})),
@@ -131,8 +137,9 @@ def pages_of(html_dir: Path) -> list[Path]:
 class Checker:
     """Loads pages in one browser context and collects each page's problems."""
 
-    def __init__(self, html_dir: Path, browser):
+    def __init__(self, html_dir: Path, browser, shot_height: int = 0):
         self.html_dir = html_dir.resolve()
+        self.shot_height = shot_height
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
         self.context.route("**/*", self._route)
         self.blocked: list[str] = []
@@ -179,12 +186,15 @@ class Checker:
         page.wait_for_timeout(100)  # let late console messages arrive
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            height = page.evaluate("document.documentElement.scrollHeight")
+            clip = {"x": 0, "y": 0, "width": 1280, "height": min(height, self.shot_height)} if self.shot_height else None
+            page.screenshot(path=str(screenshot), full_page=True, clip=clip)
         page.close()
         problems = [*console, *(f"failed to load {item}" for item in failed)]
         problems += [f"network request attempted: {url}" for url in self.blocked[blocked_before:]]
         problems += [f"equation not rendered by MathJax: {tex!r}" for tex in found["math_unrendered"]]
         problems += [f"MathJax error: {err!r}" for err in found["math_errors"]]
+        problems += [f"display equation cut off: {where}" for where in found["math_cut_off"]]
         problems += [f"raw TeX left in the text: ...{found['text'][max(m.start() - 40, 0):m.end() + 40]!r}..."
                      for m in RAW_TEX.finditer(found["text"])]
         problems += [f"placeholder or unresolved reference: ...{found['text'][max(m.start() - 50, 0):m.end() + 50]!r}..."
@@ -223,7 +233,8 @@ class Checker:
         return problems
 
 
-def run(html_dir: Path, report_path: Path, shots_dir: Path | None, shoot: list[str], only: list[str]) -> int:
+def run(html_dir: Path, report_path: Path, shots_dir: Path | None, shoot: list[str], only: list[str],
+        shot_height: int = 0) -> int:
     from playwright.sync_api import sync_playwright
 
     chromium = find_chromium()
@@ -233,13 +244,14 @@ def run(html_dir: Path, report_path: Path, shots_dir: Path | None, shoot: list[s
     report = {"network": network_state(), "chromium": chromium, "pages": {}}
     pages = [html_dir / p for p in only] if only else pages_of(html_dir)
     args = ["--headless=new", "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=en-GB"]
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=en-GB",
+            "--disable-dev-shm-usage"]  # containers (CI) often have a 64 MB /dev/shm, too small for long pages
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to run its sandbox as root
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=args)
         report["browser_version"] = browser.version
-        checker = Checker(html_dir, browser)
+        checker = Checker(html_dir, browser, shot_height)
         for path in pages:
             name = path.relative_to(html_dir).as_posix()
             shot = shots_dir / (name.replace("/", "__").removesuffix(".html") + ".png") if shots_dir and name in shoot else None
@@ -256,8 +268,10 @@ def main(argv=None) -> int:
     parser.add_argument("--screenshots", type=Path, default=None, help="folder for full-page PNG screenshots")
     parser.add_argument("--shoot", nargs="*", default=[], help="pages (relative .html paths) to screenshot")
     parser.add_argument("--only", nargs="*", default=[], help="check only these pages")
+    parser.add_argument("--shot-height", type=int, default=0, help="photograph only the top N pixels (0: the whole page)")
     options = parser.parse_args(argv)
-    return run(options.html_dir.resolve(), options.report, options.screenshots, options.shoot, options.only)
+    return run(options.html_dir.resolve(), options.report, options.screenshots, options.shoot, options.only,
+               options.shot_height)
 
 
 if __name__ == "__main__":
