@@ -4,10 +4,15 @@
 (function () {
   function fit() {
     document.querySelectorAll('mjx-container[display="true"]').forEach(function (equation) {
-      equation.style.fontSize = "";
+      // MathJax sizes each equation with an inline font-size of its own: scale from that, keep it
+      if (!("fitBase" in equation.dataset)) {
+        equation.dataset.fitBase = equation.style.fontSize;
+      }
+      equation.style.fontSize = equation.dataset.fitBase;
       var ratio = equation.clientWidth / equation.scrollWidth;
       if (equation.clientWidth > 0 && ratio < 1) {
-        equation.style.fontSize = Math.max(0.98 * ratio, 0.75) * 100 + "%";
+        var size = parseFloat(window.getComputedStyle(equation).fontSize);
+        equation.style.fontSize = Math.max(0.98 * ratio, 0.75) * size + "px";
       }
     });
   }
