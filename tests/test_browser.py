@@ -41,13 +41,14 @@ def _unshare_works() -> bool:
 
 
 @pytest.fixture(scope="session")
-def browser_report(built_book):
-    if find_chromium() is None:
+def browser_report(request):
+    if find_chromium() is None:  # before the build: say at once why the test cannot run
         if os.environ.get("FUSIONLAB_REQUIRE_BROWSER", "0") not in ("", "0"):  # .ci/run: in CI the test must run
             reason = os.environ.get("FUSIONLAB_CHROMIUM_PROBLEM", "")
             pytest.fail(INSTALL_HINT.replace("was skipped", "cannot run") + (f" .ci/run: {reason}." if reason else "")
                         + " (FUSIONLAB_REQUIRE_BROWSER=0 lets it skip.)")
         pytest.skip(INSTALL_HINT)
+    built_book = request.getfixturevalue("built_book")
     assert built_book["returncode"] == 0, "the book did not build; see test_book.py\n" + built_book["log"]
     html = built_book["html"]
     shutil.rmtree(REPORT_DIR, ignore_errors=True)
