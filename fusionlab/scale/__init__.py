@@ -1,0 +1,1 @@
+"""Data and compute at scale (chapter 5.1). Placeholder; filled below."""
