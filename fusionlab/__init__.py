@@ -14,6 +14,7 @@ training    seeded splits, fit with per-epoch timing, saving and loading
 evaluate    classification reports, cross-validation, learning curves, calibration
 pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid models)
 recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
+scale       out-of-core learning, Dask, tf.distribute, stale and large-batch SGD, communication costs
 plotting    every figure the book shows
 """
 
@@ -32,7 +33,7 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting",
+    "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "scale", "plotting",
 }
 
 

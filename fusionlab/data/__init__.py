@@ -9,6 +9,7 @@ which stand-in they use and why.
 
 from __future__ import annotations
 
+from .clicks import ClickModel, click_model, make_click_log, write_click_log
 from .images import ImageDataset, load_cifar10, load_digits_images, load_image_dataset, read_cifar10_batch, resize_images
 from .ratings import (
     Ratings,
@@ -33,6 +34,7 @@ from .registry import (
 )
 
 __all__ = [
+    "ClickModel", "click_model", "make_click_log", "write_click_log",
     "REGISTRY", "CacheNotWritable", "DatasetCorrupt", "DatasetError", "DatasetUnavailable",
     "ImageDataset", "Ratings", "RemoteFile", "SyntheticRatings", "data_home", "extracted", "fetch",
     "is_cached", "load_cifar10", "load_digits_images", "load_image_dataset", "load_movielens_100k",

@@ -23,6 +23,7 @@ from .background import plot_decision_boundaries, plot_loss_vs_time, plot_step_c
 from .images import plot_confusion_matrix, plot_misclassified, plot_reliability_diagram, plot_training_curves
 from .pipeline import plot_cv_comparison, plot_cv_confusion, plot_keras_history, plot_leakage
 from .recsys import plot_accuracy_vs_time, plot_metric_by_epoch, plot_rating_table, plot_similarity
+from .scale import plot_bars, plot_batch_size_sweep, plot_memory_vs_rows, plot_scaling_efficiency, plot_staleness
 
 __all__ = [
     "new_axes", "plot_decision_boundaries", "plot_loss_vs_time", "plot_step_cost",
@@ -31,4 +32,5 @@ __all__ = [
     "plot_cv_comparison", "plot_cv_confusion", "plot_keras_history", "plot_leakage",
     "plot_accuracy_vs_time", "plot_rating_table", "plot_similarity", "plot_metric_by_epoch",
     "plot_confusion_matrix", "plot_misclassified", "plot_reliability_diagram", "plot_training_curves",
+    "plot_bars", "plot_batch_size_sweep", "plot_memory_vs_rows", "plot_scaling_efficiency", "plot_staleness",
 ]
