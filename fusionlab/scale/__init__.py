@@ -24,15 +24,15 @@ import importlib
 _MODULES = {"streaming", "processes", "dask_tools", "distribute", "sgd", "async_sgd", "large_batch", "search", "comms"}
 
 _NAMES = {
-    "NpyChunkReader": "streaming", "hash_fields": "streaming", "partial_fit_stream": "streaming",
+    "NpyChunkReader": "streaming", "hash_fields": "streaming", "peak_memory_by_size": "streaming", "partial_fit_stream": "streaming",
     "evaluate_stream": "streaming", "train_click_log": "streaming", "make_sgd_classifier": "streaming",
     "ProcessGroup": "processes", "measure_peak_memory": "processes", "free_ports": "processes", "live_children": "processes",
     "dask_client": "dask_tools", "click_log_frame": "dask_tools", "click_rates": "dask_tools",
     "click_rates_in_memory": "dask_tools", "hashed_click_arrays": "dask_tools", "task_overhead_s": "dask_tools",
-    "search_on_cluster": "dask_tools", "worker_memory_mb": "dask_tools",
+    "search_on_cluster": "dask_tools", "worker_memory_mb": "dask_tools", "search_workload": "dask_tools", "speedup_against_one_worker": "dask_tools",
     "tf_config": "distribute", "configure_cpu_devices": "distribute", "make_train_step": "distribute",
     "one_step_weights": "distribute", "time_steps": "distribute", "time_allreduce": "distribute",
-    "run_multi_worker": "distribute", "make_batch": "distribute", "build_model": "distribute",
+    "run_multi_worker": "distribute", "make_batch": "distribute", "build_model": "distribute", "max_abs_difference": "distribute",
     "sgd_logistic": "sgd", "logistic_loss": "sgd",
     "staleness_sweep": "async_sgd", "critical_learning_rate": "async_sgd",
     "warmup_schedule": "large_batch", "batch_size_sweep": "large_batch",

@@ -12,11 +12,11 @@ import json
 import sys
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
     try:
         with open("/proc/self/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:  # pragma: no cover - no /proc (macOS)
         pass
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     kwargs = json.loads(arguments)
     baseline = _rss_mb()
     result = function(**kwargs)
-    print(json.dumps({"result": result, "baseline_rss_mb": baseline}))
+    print(json.dumps({"result": result, "baseline_rss_mb": baseline, "peak_rss_mb": _rss_mb("VmHWM")}))
     return 0
 
 

@@ -166,6 +166,6 @@ def fit_latency_bandwidth(sizes_bytes: Sequence[float], seconds: Sequence[float]
 
 def _check_workers(n_workers):
     n = np.asarray(n_workers)
-    if n.dtype.kind not in "iu" or np.any(n < 1):
+    if n.dtype.kind not in "iuf" or np.any(n < 1) or np.any(n != np.round(n)):
         raise ValueError(error_message("n_workers", "ints >= 1", n_workers if n.ndim == 0 else n.tolist(), "Use e.g. [1, 2, 4, ..., 1024]."))
     return n.astype(float) if n.ndim else float(n)

@@ -102,7 +102,11 @@ def _kill_new_children(before: set[int], grace_s: float = 5.0) -> None:
     for pid in set(live_children()) - before:
         with contextlib.suppress(psutil.Error):
             psutil.Process(pid).kill()
-    psutil.wait_procs([p for p in psutil.Process().children(recursive=True) if p.pid not in before], timeout=grace_s)
+    survivors = []
+    for pid in set(live_children()) - before:
+        with contextlib.suppress(psutil.Error):
+            survivors.append(psutil.Process(pid))
+    psutil.wait_procs(survivors, timeout=grace_s)
 
 
 def worker_memory_mb(client) -> dict:
@@ -245,6 +249,14 @@ def task_overhead_s(client, n_tasks: int = 500) -> float:
     return (time.perf_counter() - start) / n_tasks
 
 
+def _warm_imports():
+    import scipy.sparse  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+    import sklearn.model_selection  # noqa: F401
+
+    import fusionlab.scale.search  # noqa: F401
+
+
 def _identity(value):
     return value
 
@@ -267,33 +279,58 @@ def search_on_cluster(search, X, y, client=None):
     return search, time.perf_counter() - start
 
 
-def speedup_against_one_worker(work, *, n_workers: int = 2, timeout_s: float = 120.0, repeats: int = 1) -> dict:
-    """Run ``work(client)`` on a local cluster with 1 worker, then with ``n_workers``; compare times.
+def search_workload(X, y, *, n_iter: int = 8, cv: int = 2, random_state: int = 0):
+    """``work(client)`` for :func:`speedup_against_one_worker`: a random search over the click-log
+    pipeline (:func:`fusionlab.scale.search.click_search_space`) with its fits run as Dask tasks.
+    Returns the fitted search's best cross-validated score."""
+    from sklearn.model_selection import RandomizedSearchCV
 
-    ``work`` takes a client and returns anything; it is timed (best of ``repeats``) after the
-    cluster is up, so the start-up cost is measured separately.
+    from .search import click_search_space
+
+    def work(client):
+        pipeline, space = click_search_space()
+        search = RandomizedSearchCV(pipeline, space, n_iter=n_iter, cv=cv, scoring="neg_log_loss", random_state=random_state)
+        fitted, _ = search_on_cluster(search, X, y, client)
+        return float(fitted.best_score_)
+
+    return work
+
+
+def speedup_against_one_worker(work, *, n_workers: int = 2, timeout_s: float = 120.0, repeats: int = 1,
+                                memory_limit: str | int = "1GiB") -> dict:
+    """Run ``work(client)`` on a local cluster of 1 worker, then scale it to ``n_workers``; compare times.
+
+    ``work`` takes a client and returns anything. It is timed (best of ``repeats``) once the
+    workers are up, so start-up is measured separately, and so is Dask's per-task overhead.
 
     Returns
     -------
     timing : dict
-        ``n_workers`` (list), ``seconds`` (list, best of repeats), ``speedup`` (list),
-        ``startup_s`` (list: seconds to start each cluster), ``task_overhead_s`` (list).
+        ``n_workers`` ([1, n]), ``seconds`` (best of repeats), ``speedup``, ``startup_s``
+        (starting the 1-worker cluster, then adding the others), ``task_overhead_s`` (each size),
+        ``result`` (what ``work`` returned the last time).
     """
     n_workers = check_int(n_workers, "n_workers", low=2, high=64)
     repeats = check_int(repeats, "repeats", low=1)
     timing = {"n_workers": [1, n_workers], "seconds": [], "startup_s": [], "task_overhead_s": []}
-    for count in timing["n_workers"]:
-        started = time.perf_counter()
-        with dask_client(n_workers=count, timeout_s=timeout_s) as client:
+    started = time.perf_counter()
+    with dask_client(n_workers=1, timeout_s=timeout_s, memory_limit=memory_limit) as client:
+        for count in timing["n_workers"]:
+            if count > 1:
+                started = time.perf_counter()
+                client.cluster.scale(count)
+                client.wait_for_workers(count, timeout=timeout_s)
+            client.run(_warm_imports)  # a fresh worker imports scikit-learn on its first task: not the work's cost
             timing["startup_s"].append(time.perf_counter() - started)
             timing["task_overhead_s"].append(task_overhead_s(client))
             seconds = []
             for _ in range(repeats):
                 start = time.perf_counter()
-                work(client)
+                result = work(client)
                 seconds.append(time.perf_counter() - start)
             timing["seconds"].append(min(seconds))
     timing["speedup"] = [timing["seconds"][0] / s for s in timing["seconds"]]
+    timing["result"] = result
     return timing
 
 

@@ -118,6 +118,13 @@ def build_model(strategy=None, *, dtype: str = "float32", random_state: int = 0)
     return model
 
 
+def max_abs_difference(weights_a, weights_b) -> float:
+    """Largest absolute difference between two lists of weight arrays of the same shapes."""
+    if len(weights_a) != len(weights_b):
+        raise ValueError(error_message("weights_b", f"{len(weights_a)} arrays like weights_a", f"{len(weights_b)} arrays"))
+    return max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in zip(weights_a, weights_b))
+
+
 def make_batch(n_images: int, *, dtype: str = "float32", random_state: int = 0):
     """Random images in [0, 1] of shape (n_images, 32, 32, 3) and labels in [0, 10): the same in every process."""
     rng = np.random.default_rng([random_state, 1])

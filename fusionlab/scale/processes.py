@@ -49,7 +49,7 @@ class ChildResult:
 
     returncode: int
     seconds: float
-    peak_rss_mb: float  # the kernel's ru_maxrss of this child alone
+    peak_rss_mb: float  # ru_maxrss from os.wait4 (includes the parent's high-water mark before exec on Linux)
     stdout: str
     stderr: str
 
@@ -170,10 +170,16 @@ def measure_peak_memory(target: str, kwargs: dict | None = None, *, preload: tup
     """Run ``module:function(**kwargs)`` in a fresh Python process; return its result and peak memory.
 
     The child imports the function's module, records its resident set (``VmRSS``) just
-    before the call, calls it, and prints the JSON result. The parent reaps the child with
-    ``os.wait4``, whose ``ru_maxrss`` is the peak resident set of that process alone over
-    its whole life: every allocation counts (NumPy, SciPy's and scikit-learn's C code, the
-    interpreter), and so do file pages that were memory-mapped and touched.
+    before the call, calls it, and prints the JSON result with its peak resident set
+    (``VmHWM``, the kernel's high-water mark of this program's memory): every allocation
+    counts (NumPy, SciPy's and scikit-learn's C code, the interpreter), and so do file pages
+    that were memory-mapped and touched.
+
+    Why not ``ru_maxrss`` from ``os.wait4``? On Linux a child starts as a copy of its parent,
+    and ``exec`` keeps the copy's high-water mark in ``ru_maxrss``: a child of a 700 MB
+    notebook kernel reports at least 700 MB, whatever it does after. ``VmHWM`` belongs to the
+    program the child runs after ``exec``. (Without ``/proc``, e.g. on macOS, ``ru_maxrss`` is
+    the fallback.)
 
     Parameters
     ----------
@@ -204,14 +210,30 @@ def measure_peak_memory(target: str, kwargs: dict | None = None, *, preload: tup
         group.start([sys.executable, "-m", "fusionlab.scale._child", target, json.dumps(kwargs or {}), ",".join(preload)])
         [child] = group.wait()
     payload = json.loads(child.stdout.strip().splitlines()[-1])
-    return {"result": payload["result"], "peak_rss_mb": child.peak_rss_mb, "baseline_rss_mb": payload["baseline_rss_mb"],
+    peak = payload.get("peak_rss_mb")
+    peak = child.peak_rss_mb if peak is None or peak != peak else peak  # NaN without /proc
+    return {"result": payload["result"], "peak_rss_mb": peak, "baseline_rss_mb": payload["baseline_rss_mb"],
             "seconds": child.seconds}
 
 
-def live_children() -> list[int]:
-    """Pids of this process's living descendants (Linux ``/proc``; psutil elsewhere)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil is a dependency
-        return []
-    return sorted(p.pid for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE)
+def live_children(*, include_resource_tracker: bool = False) -> list[int]:
+    """Pids of this process's living descendants (psutil).
+
+    Python's ``multiprocessing`` resource tracker (one per interpreter, started the first time
+    a worker is spawned, and gone when the interpreter exits because it reads a pipe from it)
+    is left out unless ``include_resource_tracker``: it is not a worker, and killing it only
+    makes ``multiprocessing`` start another.
+    """
+    import psutil
+
+    pids = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if not include_resource_tracker and "multiprocessing.resource_tracker" in " ".join(child.cmdline()):
+                continue
+        except psutil.Error:  # it ended while we looked
+            continue
+        pids.append(child.pid)
+    return sorted(pids)

@@ -272,3 +272,25 @@ def train_click_log(path, *, mode: str = "stream", n_train: int | None = None, c
     scores = evaluate_stream(model, NpyChunkReader(path, chunk_rows, start=n_train), n_features=n_features)
     return {"mode": mode, "accuracy": scores["accuracy"], "log_loss": scores["log_loss"], "n_train": n_train,
             "n_test": scores["n_samples"], "fit_time_s": fit_time_s, "rows_per_s": n_epochs * n_train / fit_time_s}
+
+
+def peak_memory_by_size(paths, *, modes=("stream",), timeout_s: float = 600.0, **options) -> list[dict]:
+    """Train on each click-log file in a fresh child process per mode; report peak memory and scores.
+
+    Returns one dict per (path, mode): ``rows`` (in the file), ``mode``, ``peak_rss_mb``,
+    ``baseline_rss_mb`` (after importing NumPy, SciPy and scikit-learn), ``extra_mb`` (the
+    difference: the training's own memory), and :func:`train_click_log`'s result.
+    Keyword ``options`` go to :func:`train_click_log`.
+    """
+    from .processes import measure_peak_memory
+
+    rows = []
+    for path in paths:
+        n_rows = NpyChunkReader(path).n_rows
+        for mode in modes:
+            measured = measure_peak_memory("fusionlab.scale.streaming:train_click_log", {"path": str(path), "mode": mode, **options},
+                                           preload=("scipy.sparse", "sklearn.linear_model", "sklearn.utils"), timeout_s=timeout_s)
+            rows.append({"rows": n_rows, "mode": mode, "peak_rss_mb": measured["peak_rss_mb"],
+                         "baseline_rss_mb": measured["baseline_rss_mb"],
+                         "extra_mb": measured["peak_rss_mb"] - measured["baseline_rss_mb"], **measured["result"]})
+    return rows

@@ -1,0 +1,169 @@
+"""Full-size benchmark for chapter 5.1: data and compute at scale (not part of the tests).
+
+    python benchmarks/scale.py                       # 1M and 10M rows; writes book/results/scale.json
+    python benchmarks/scale.py --sizes 20000 200000 --json /tmp/scale.json   # a smoke run, seconds
+
+1. Out of core: click logs of each size written to disk; peak resident memory of a fresh
+   process training logistic regression on it with ``partial_fit`` chunk by chunk, against
+   loading it whole (in memory) at the sizes given by ``--in-memory-sizes``; test accuracy of both.
+2. Dask: a random search through joblib's Dask backend on 1 worker, then 2 (speed-up, start-up,
+   per-task overhead); per-value click rates of the largest log as a Dask dataframe on workers
+   whose memory limit is smaller than the frame.
+3. tf.distribute: ``MultiWorkerMirroredStrategy`` with 1 worker (2 threads) and 2 workers
+   (1 thread each) on 127.0.0.1: images per second, all-reduce times, the 2-worker weights
+   against one process's step on the doubled batch.
+4. Algorithms: delayed-gradient SGD against staleness; batch sizes 32 to 4,096 with and
+   without the linear scaling rule; on the first 1M rows.
+5. The communication model's predicted scaling efficiency to 1,024 workers.
+
+The machine is shared: the load average is recorded with every timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+import numpy as np  # noqa: E402
+
+from fusionlab.data import make_click_log, write_click_log  # noqa: E402
+from fusionlab.scale import comms  # noqa: E402
+from fusionlab.scale.async_sgd import critical_learning_rate, staleness_sweep  # noqa: E402
+from fusionlab.scale.dask_tools import click_log_frame, click_rates, dask_client, search_workload, speedup_against_one_worker, worker_memory_mb  # noqa: E402
+from fusionlab.scale.distribute import max_abs_difference, run_multi_worker  # noqa: E402
+from fusionlab.scale.large_batch import batch_size_sweep  # noqa: E402
+from fusionlab.scale.streaming import hash_fields, peak_memory_by_size  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def out_of_core(folder: Path, sizes, in_memory_sizes) -> dict:
+    rows = []
+    for n in sizes:
+        path = write_click_log(folder / f"clicks_{n}.npy", n, overwrite=True)
+        modes = ("stream", "memory") if n in in_memory_sizes else ("stream",)
+        for row in peak_memory_by_size([path], modes=modes):
+            row["load"] = load()
+            rows.append(row)
+            print(f"{n:>11,d} rows {row['mode']:>6}: peak {row['peak_rss_mb']:7.1f} MB (baseline {row['baseline_rss_mb']:.1f}), "
+                  f"accuracy {row['accuracy']:.4f}, {row['rows_per_s']:,.0f} rows/s, load {row['load']:.1f}", flush=True)
+    return {"rows": rows}
+
+
+def dask_part(folder: Path, dask_rows: int, memory_limit: str) -> dict:
+    X, y, _ = make_click_log(40_000, random_state=1)
+    timing = speedup_against_one_worker(search_workload(X, y, n_iter=8, cv=2), n_workers=2)
+    timing["load"] = load()
+    print(f"dask search: {timing['seconds']} s, speed-up {timing['speedup'][-1]:.2f}, start-up {timing['startup_s']}, "
+          f"per-task overhead {timing['task_overhead_s']}, load {timing['load']:.1f}", flush=True)
+    largest = dask_rows
+    path = folder / f"clicks_{largest}.npy"
+    if not path.exists():
+        write_click_log(path, largest)
+    with dask_client(n_workers=2, memory_limit=memory_limit) as client:
+        frame = click_log_frame(path)
+        frame_mb = float(frame.memory_usage(index=False).sum().compute()) / 2**20
+        start = time.perf_counter()
+        table = click_rates(frame)
+        seconds = time.perf_counter() - start
+        peak = client.run(lambda: __import__("resource").getrusage(__import__("resource").RUSAGE_SELF).ru_maxrss / 1024)
+        now = worker_memory_mb(client)
+    print(f"dask click rates on {largest:,} rows: frame {frame_mb:.0f} MB, worker limit {memory_limit}, "
+          f"worker peaks {sorted(peak.values())} MB, {seconds:.1f} s, {len(table):,} (field, value) pairs", flush=True)
+    return {"search": timing, "click_rates": {"rows": largest, "frame_mb": frame_mb, "memory_limit": memory_limit,
+                                               "worker_peak_rss_mb": sorted(peak.values()), "worker_rss_mb_after": sorted(now.values()),
+                                               "seconds": seconds, "pairs": len(table), "load": load()}}
+
+
+def tf_part(batch: int, n_steps: int) -> dict:
+    one = run_multi_worker(1, per_worker_batch=16, throughput_batch=batch, n_steps=n_steps, threads_per_worker=2)
+    two = run_multi_worker(2, per_worker_batch=8, throughput_batch=batch, n_steps=n_steps, threads_per_worker=1)
+    gap = max_abs_difference(one["weights"], two["weights"])
+    result = {"one_worker": one["timing"], "two_workers": two["timing"], "max_weight_difference": gap,
+              "workers_agree": two["workers_agree"], "load": load()}
+    print(f"tf.distribute: 1 worker {one['timing']['step']['images_per_s']:.0f} img/s, 2 workers "
+          f"{two['timing']['step']['images_per_s']:.0f} img/s; all-reduce {two['timing']['allreduce_s']}; "
+          f"|w(2 x b) - w(1 x 2b)| = {gap:.1e}; load {result['load']:.1f}", flush=True)
+    return result
+
+
+def algorithms(n_rows: int) -> dict:
+    X, y, _ = make_click_log(n_rows + 100_000, random_state=2)
+    H = hash_fields(X, 2**16)
+    train, test = (H[:n_rows], y[:n_rows]), (H[n_rows:], y[n_rows:])
+    stale = staleness_sweep(*train, [0, 1, 4, 16, 64], [0.5, 2.0], eval_data=test)
+    print("staleness", stale["stalenesses"], np.round(stale["final_loss"], 4).tolist(), flush=True)
+    batches = batch_size_sweep(*train, [32, 64, 128, 256, 512, 1024, 2048, 4096], eval_data=test)
+    for rule, values in batches["rules"].items():
+        print(f"{rule:>26}: {np.round(values['loss'], 4).tolist()}", flush=True)
+    stale.pop("curves")
+    return {"rows": n_rows, "staleness": stale, "batch_size": batches, "critical_learning_rate": critical_learning_rate(train[0])}
+
+
+def model_predictions(tf_result) -> dict:
+    models = {name: dict(spec) for name, spec in comms.MODELS.items()}
+    models["seed CNN (122,570)"]["step_s"] = tf_result["one_worker"]["compute_only"]["step_s"]
+    n = 2 ** np.arange(0, 11)
+    table = comms.efficiency_table(n, models, comms.BANDWIDTHS_GBIT)
+    return {"n_workers": n.tolist(), "models": models,
+            "efficiency": {f"{name} @ {gbit:g} Gbit/s": values.tolist() for (name, gbit), values in table.items()}}
+
+
+def packages() -> dict:
+    names = ["numpy", "scikit-learn", "scipy", "tensorflow-cpu", "keras", "dask", "distributed", "dask-ml", "pandas", "pyarrow"]
+    return {name: version(name) for name in names}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1_000_000, 10_000_000])
+    parser.add_argument("--in-memory-sizes", nargs="+", type=int, default=None, help="default: every size")
+    parser.add_argument("--algorithm-rows", type=int, default=1_000_000)
+    parser.add_argument("--memory-limit", default="400MiB", help="Dask worker memory limit for the click-rate pass")
+    parser.add_argument("--dask-rows", type=int, default=16_000_000, help="rows of the Dask click-rate pass (a frame larger than the limit)")
+    parser.add_argument("--tf-batch", type=int, default=64)
+    parser.add_argument("--tf-steps", type=int, default=30)
+    parser.add_argument("--json", type=Path, default=ROOT / "book" / "results" / "scale.json")
+    args = parser.parse_args(argv)
+    in_memory = set(args.sizes if args.in_memory_sizes is None else args.in_memory_sizes)
+    started = time.perf_counter()
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="fusionlab-scale-") as folder:
+        figures["out_of_core"] = out_of_core(Path(folder), args.sizes, in_memory)
+        figures["dask"] = dask_part(Path(folder), args.dask_rows, args.memory_limit)
+    figures["tf_distribute"] = tf_part(args.tf_batch, args.tf_steps)
+    figures["algorithms"] = algorithms(args.algorithm_rows)
+    figures["communication_model"] = model_predictions(figures["tf_distribute"])
+    figures["seconds"] = time.perf_counter() - started
+    result = {
+        "schema": 1, "name": "scale",
+        "command": "python benchmarks/scale.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(), "platform": platform.platform(), "packages": packages(),
+        "dataset": {"name": "synthetic click log (fusionlab.data.write_click_log, random_state=0)", "stand_in": False,
+                    "checksum": None, "note": "generated; no real dataset is involved in this benchmark"},
+        "figures": figures,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=1, default=float) + "\n")
+    print(f"wrote {args.json} in {figures['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
