@@ -17,6 +17,7 @@ import contextlib
 import logging
 import os
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,8 @@ def dask_client(address: str | None = None, *, n_workers: int = 2, threads_per_w
     before = set(live_children())
     cluster = client = None
     try:
+        # dashboard_address=None: no dashboard; the scheduler's health endpoint binds to 127.0.0.1 like everything else
+        warnings.filterwarnings("ignore", message="Port 8787 is already in use", category=UserWarning)
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
                                host=LOOPBACK, scheduler_port=0, dashboard_address=None, memory_limit=memory_limit,
                                silence_logs=logging.ERROR, timeout=timeout_s, death_timeout=timeout_s)
