@@ -1,14 +1,18 @@
 """Full-size benchmark for chapter 5.1: data and compute at scale (not part of the tests).
 
     python benchmarks/scale.py                       # 1M and 10M rows; writes book/results/scale.json
-    python benchmarks/scale.py --sizes 20000 200000 --json /tmp/scale.json   # a smoke run, seconds
+    python benchmarks/scale.py --sizes 20000 200000 --dask-rows 200000 --algorithm-rows 20000 \
+        --json /tmp/scale.json                       # a small run of every part, a few minutes
+    python benchmarks/scale.py --sizes 20000 --parts out_of_core algorithms communication_model \
+        --algorithm-rows 5000 --algorithm-test-rows 2000 --json /tmp/scale.json   # no Dask, no TensorFlow: seconds
 
 1. Out of core: click logs of each size written to disk; peak resident memory of a fresh
    process training logistic regression on it with ``partial_fit`` chunk by chunk, against
    loading it whole (in memory) at the sizes given by ``--in-memory-sizes``; test accuracy of both.
-2. Dask: a random search through joblib's Dask backend on 1 worker, then 2 (speed-up, start-up,
-   per-task overhead); per-value click rates of the largest log as a Dask dataframe on workers
-   whose memory limit is smaller than the frame.
+2. Dask, on one cluster of 2 worker processes: a random search through joblib's Dask backend on
+   one worker, then on both (speed-up, start-up, per-task overhead); per-value click rates of a
+   log of ``--dask-rows`` rows as a Dask dataframe on workers whose memory limit is smaller
+   than the frame.
 3. tf.distribute: ``MultiWorkerMirroredStrategy`` with 1 worker (2 threads) and 2 workers
    (1 thread each) on 127.0.0.1: images per second, all-reduce times, the 2-worker weights
    against one process's step on the doubled batch.
@@ -46,6 +50,8 @@ from fusionlab.scale.large_batch import batch_size_sweep  # noqa: E402
 from fusionlab.scale.streaming import hash_fields, peak_memory_by_size  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The benchmark's parts, in the order they run.
+PARTS = ("out_of_core", "dask", "tf_distribute", "algorithms", "communication_model")
 
 
 def load() -> float:
@@ -67,15 +73,16 @@ def out_of_core(folder: Path, sizes, in_memory_sizes) -> dict:
 
 def dask_part(folder: Path, dask_rows: int, memory_limit: str) -> dict:
     X, y, _ = make_click_log(40_000, random_state=1)
-    timing = speedup_against_one_worker(search_workload(X, y, n_iter=8, cv=2), n_workers=2)
-    timing["load"] = load()
-    print(f"dask search: {timing['seconds']} s, speed-up {timing['speedup'][-1]:.2f}, start-up {timing['startup_s']}, "
-          f"per-task overhead {timing['task_overhead_s']}, load {timing['load']:.1f}", flush=True)
-    largest = dask_rows
-    path = folder / f"clicks_{largest}.npy"
+    path = folder / f"clicks_{dask_rows}.npy"
     if not path.exists():
-        write_click_log(path, largest)
+        write_click_log(path, dask_rows)
+    started = time.perf_counter()
     with dask_client(n_workers=2, memory_limit=memory_limit) as client:
+        startup_s = time.perf_counter() - started
+        timing = speedup_against_one_worker(search_workload(X, y, n_iter=8, cv=2), client)
+        timing.update(startup_s=startup_s, load=load())
+        print(f"dask search: {timing['seconds']} s, speed-up {timing['speedup'][-1]:.2f}, start-up {startup_s:.1f} s, "
+              f"per-task overhead {timing['task_overhead_s']:.4f} s, load {timing['load']:.1f}", flush=True)
         frame = click_log_frame(path)
         frame_mb = float(frame.memory_usage(index=False).sum().compute()) / 2**20
         start = time.perf_counter()
@@ -83,9 +90,9 @@ def dask_part(folder: Path, dask_rows: int, memory_limit: str) -> dict:
         seconds = time.perf_counter() - start
         peak = client.run(lambda: __import__("resource").getrusage(__import__("resource").RUSAGE_SELF).ru_maxrss / 1024)
         now = worker_memory_mb(client)
-    print(f"dask click rates on {largest:,} rows: frame {frame_mb:.0f} MB, worker limit {memory_limit}, "
+    print(f"dask click rates on {dask_rows:,} rows: frame {frame_mb:.0f} MB, worker limit {memory_limit}, "
           f"worker peaks {sorted(peak.values())} MB, {seconds:.1f} s, {len(table):,} (field, value) pairs", flush=True)
-    return {"search": timing, "click_rates": {"rows": largest, "frame_mb": frame_mb, "memory_limit": memory_limit,
+    return {"search": timing, "click_rates": {"rows": dask_rows, "frame_mb": frame_mb, "memory_limit": memory_limit,
                                                "worker_peak_rss_mb": sorted(peak.values()), "worker_rss_mb_after": sorted(now.values()),
                                                "seconds": seconds, "pairs": len(table), "load": load()}}
 
@@ -102,8 +109,8 @@ def tf_part(batch: int, n_steps: int) -> dict:
     return result
 
 
-def algorithms(n_rows: int) -> dict:
-    X, y, _ = make_click_log(n_rows + 100_000, random_state=2)
+def algorithms(n_rows: int, n_test: int = 100_000) -> dict:
+    X, y, _ = make_click_log(n_rows + n_test, random_state=2)
     H = hash_fields(X, 2**16)
     train, test = (H[:n_rows], y[:n_rows]), (H[n_rows:], y[n_rows:])
     stale = staleness_sweep(*train, [0, 1, 4, 16, 64], [0.5, 2.0], eval_data=test)
@@ -111,13 +118,17 @@ def algorithms(n_rows: int) -> dict:
     batches = batch_size_sweep(*train, [32, 64, 128, 256, 512, 1024, 2048, 4096], eval_data=test)
     for rule, values in batches["rules"].items():
         print(f"{rule:>26}: {np.round(values['loss'], 4).tolist()}", flush=True)
-    stale.pop("curves")
+    stale.pop("histories")  # the curves; the file keeps the final losses
     return {"rows": n_rows, "staleness": stale, "batch_size": batches, "critical_learning_rate": critical_learning_rate(train[0])}
 
 
-def model_predictions(tf_result) -> dict:
+def model_predictions(tf_result: dict | None) -> dict:
+    """The efficiency table; the seed CNN's row needs its measured step time (``tf_result``), else it is left out."""
     models = {name: dict(spec) for name, spec in comms.MODELS.items()}
-    models["seed CNN (122,570)"]["step_s"] = tf_result["one_worker"]["compute_only"]["step_s"]
+    if tf_result is None:
+        del models["seed CNN (122,570)"]
+    else:
+        models["seed CNN (122,570)"]["step_s"] = tf_result["one_worker"]["compute_only"]["step_s"]
     n = 2 ** np.arange(0, 11)
     table = comms.efficiency_table(n, models, comms.BANDWIDTHS_GBIT)
     return {"n_workers": n.tolist(), "models": models,
@@ -134,21 +145,29 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000_000, 10_000_000])
     parser.add_argument("--in-memory-sizes", nargs="+", type=int, default=None, help="default: every size")
     parser.add_argument("--algorithm-rows", type=int, default=1_000_000)
+    parser.add_argument("--algorithm-test-rows", type=int, default=100_000)
     parser.add_argument("--memory-limit", default="400MiB", help="Dask worker memory limit for the click-rate pass")
     parser.add_argument("--dask-rows", type=int, default=16_000_000, help="rows of the Dask click-rate pass (a frame larger than the limit)")
     parser.add_argument("--tf-batch", type=int, default=64)
     parser.add_argument("--tf-steps", type=int, default=30)
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="what to run (default: all); without tf_distribute the model leaves out the seed CNN")
     parser.add_argument("--json", type=Path, default=ROOT / "book" / "results" / "scale.json")
     args = parser.parse_args(argv)
     in_memory = set(args.sizes if args.in_memory_sizes is None else args.in_memory_sizes)
     started = time.perf_counter()
     figures = {}
     with tempfile.TemporaryDirectory(prefix="fusionlab-scale-") as folder:
-        figures["out_of_core"] = out_of_core(Path(folder), args.sizes, in_memory)
-        figures["dask"] = dask_part(Path(folder), args.dask_rows, args.memory_limit)
-    figures["tf_distribute"] = tf_part(args.tf_batch, args.tf_steps)
-    figures["algorithms"] = algorithms(args.algorithm_rows)
-    figures["communication_model"] = model_predictions(figures["tf_distribute"])
+        if "out_of_core" in args.parts:
+            figures["out_of_core"] = out_of_core(Path(folder), args.sizes, in_memory)
+        if "dask" in args.parts:
+            figures["dask"] = dask_part(Path(folder), args.dask_rows, args.memory_limit)
+    if "tf_distribute" in args.parts:
+        figures["tf_distribute"] = tf_part(args.tf_batch, args.tf_steps)
+    if "algorithms" in args.parts:
+        figures["algorithms"] = algorithms(args.algorithm_rows, args.algorithm_test_rows)
+    if "communication_model" in args.parts:
+        figures["communication_model"] = model_predictions(figures.get("tf_distribute"))
     figures["seconds"] = time.perf_counter() - started
     result = {
         "schema": 1, "name": "scale",

@@ -11,10 +11,12 @@ import sys
 
 import numpy as np
 import pytest
+from benchmark_modules import load_benchmark
 from sklearn.linear_model import SGDClassifier
 from sklearn.utils import murmurhash3_32
 
 from fusionlab.data import make_click_log, write_click_log
+from fusionlab.history import History
 from fusionlab.scale import comms
 from fusionlab.scale.async_sgd import critical_learning_rate, staleness_sweep
 from fusionlab.scale.large_batch import batch_size_sweep, warmup_schedule
@@ -73,18 +75,24 @@ def test_streaming_equals_in_memory_fit_exactly(click_file):
     assert scores["accuracy"] == pytest.approx(np.mean(stream.predict(hash_fields(table[:, :-1])) == table[:, -1]))
 
 
-def test_peak_memory_child_reports_and_leaves_nothing(click_file):
-    measured = measure_peak_memory("fusionlab.scale.streaming:train_click_log", {"path": str(click_file), "chunk_rows": 5_000},
-                                   preload=("sklearn.linear_model",))
-    assert measured["peak_rss_mb"] >= measured["baseline_rss_mb"] > 10
-    assert 0.5 < measured["result"]["accuracy"] < 0.8 and measured["result"]["n_train"] == 27_000
-
-
 def test_process_group_kills_a_hung_child_at_the_deadline():
     with pytest.raises(TimeoutError, match="still running after timeout_s=1.0"):
         with ProcessGroup(timeout_s=1.0) as group:
             group.start([sys.executable, "-c", "import time; time.sleep(60)"])
             group.wait()
+
+
+def test_process_group_fails_as_soon_as_one_child_fails_and_stops_its_partner():
+    """A worker that dies leaves its partner waiting forever (e.g. in an all-reduce): fail at once, kill the rest."""
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="exited with code 3:\n.*partner is gone"):
+        with ProcessGroup(timeout_s=60.0) as group:
+            group.start([sys.executable, "-c", "import time; time.sleep(60)"])
+            group.start([sys.executable, "-c", "import sys; print('partner is gone'); sys.exit(3)"])
+            group.wait()
+    assert time.monotonic() - start < 30
 
 
 # --- algorithms ---------------------------------------------------------------------------------
@@ -106,6 +114,21 @@ def test_sgd_logistic_fast_path_equals_the_general_path_and_delay_zero_is_plain_
         w -= 0.3 * dense[rows].T @ (p - y[rows]) / 4
     np.testing.assert_allclose(run["w"], w[:-1], atol=1e-12)
     assert run["bias"] == pytest.approx(w[-1], abs=1e-12)
+
+
+def test_sgd_logistic_records_a_history():
+    X, y, _ = make_click_log(2_000, random_state=7)
+    H = hash_fields(X, 2**10)
+    run = sgd_logistic(H[:1_600], y[:1_600], batch_size=50, learning_rate=0.5, n_epochs=2, n_evaluations=4, eval_data=(H[1_600:], y[1_600:]))
+    history = run["history"]
+    assert isinstance(history, History) and history.stopped_by == "n_steps"
+    np.testing.assert_array_equal(history["step"], [0, 16, 32, 48, 64])
+    np.testing.assert_allclose(history["epoch"], [0, 0.5, 1, 1.5, 2])
+    assert history.n_samples_seen == [0, 800, 1_600, 2_400, 3_200]
+    assert history["val_loss"][0] == pytest.approx(np.log(2)) and history["val_loss"][-1] == run["final_loss"] < np.log(2)
+    assert run["final_loss"] == pytest.approx(logistic_loss(H[1_600:], y[1_600:], run["w"], run["bias"]))
+    diverged = sgd_logistic(H, y, batch_size=50, learning_rate=500.0, n_epochs=2, divergence_loss=5.0)
+    assert diverged["diverged"] and diverged["history"].stopped_by == "divergence" and "loss" in diverged["history"]
 
 
 def _vary_row_lengths(H):
@@ -163,6 +186,14 @@ def test_ring_and_parameter_server_formulas_and_efficiency():
     assert comms.MODELS["ResNet-50 size (25M)"]["step_s"] == pytest.approx(0.2558, abs=1e-3)
 
 
+def test_ring_model_check_fits_the_extremes_and_predicts_the_middle_out_of_sample():
+    alpha, beta = 1e-3, 1e8
+    exact = {str(n): float(comms.communication_time_s(2, 4 * n, beta, latency_s=alpha)) for n in (1, 1_000, 1_000_000)}
+    check = comms.check_ring_model({**exact, "1000": 5.0}, 1_000)  # a wrong middle time does not move the fit
+    assert check["latency_s"] == pytest.approx(alpha) and check["bandwidth_bytes_per_s"] == pytest.approx(beta)
+    assert check["predicted_s"] == pytest.approx(exact["1000"]) and check["measured_s"] == 5.0 and check["fitted_sizes"] == [1, 1_000_000]
+
+
 def test_exercise_solutions_compute_what_they_say(click_file):
     # ex-05-1-ring
     ring = comms.ring_allreduce_bytes(64, 4 * 25_000_000)
@@ -195,6 +226,7 @@ def test_exercise_solutions_compute_what_they_say(click_file):
         (lambda: sgd_logistic(hash_fields(np.ones((4, 2), dtype=int)), np.ones(3)), ValueError, r"y must be 4 labels, one per row of X; got y='3 labels'"),
         (lambda: sgd_logistic(hash_fields(np.ones((4, 2), dtype=int)), np.ones(4), batch_size=5), ValueError, r"batch_size must be an int in \[1, 4\]; got batch_size=5"),
         (lambda: measure_peak_memory("no_colon"), ValueError, r"target must be a 'package.module:function' string"),
+        (lambda: comms.check_ring_model({1: 1.0, 2: 2.0, 3: 3.0}, 3), ValueError, r"size must be a measured size between the smallest and the largest of \[1, 2, 3\]; got size=3"),
     ],
 )
 def test_bad_input_gets_a_clear_error(call, error, match):
@@ -204,63 +236,94 @@ def test_bad_input_gets_a_clear_error(call, error, match):
 
 # --- Dask ---------------------------------------------------------------------------------------
 
-def test_dask_cluster_computes_the_click_rates_and_incremental_equals_the_local_loop(click_file):
-    pytest.importorskip("dask_ml")
-    from dask_ml.wrappers import Incremental, ParallelPostFit
+class _WhereJoblibRuns:
+    """A stand-in for a scikit-learn search: its ``fit`` runs joblib tasks that report their worker."""
 
-    from fusionlab.scale.dask_tools import (click_log_frame, click_rates, click_rates_in_memory, dask_client, hashed_click_arrays,
-                                            task_overhead_s)
+    def fit(self, X, y):
+        import joblib
+
+        self.workers_ = set(joblib.Parallel(n_jobs=-1)(joblib.delayed(lambda: __import__("distributed").get_worker().address)() for _ in range(4)))
+        return self
+
+
+def test_dask_cluster_on_loopback_restricts_work_to_one_worker_and_incremental_equals_the_local_loop(click_file):
+    """One cluster of 2 worker processes for every Dask check (starting one costs seconds)."""
+    pytest.importorskip("dask_ml")
+    from fusionlab.scale.dask_tools import (click_log_frame, click_rates, click_rates_in_memory, dask_client, incremental_fit,
+                                            search_on_cluster, speedup_against_one_worker)
     from fusionlab.scale.streaming import make_sgd_classifier
 
+    def where(client, workers):
+        tasks = client.map(lambda _: __import__("distributed").get_worker().address, range(6), workers=workers, pure=False)
+        return set(client.gather(tasks))
+
     with dask_client(n_workers=2, timeout_s=60) as client:
-        workers = list(client.scheduler_info()["workers"])
+        workers = sorted(client.scheduler_info()["workers"])
         assert len(workers) == 2 and all(address.startswith("tcp://127.0.0.1:") for address in workers)
-        assert 0 < task_overhead_s(client, n_tasks=50) < 1.0
         import psutil
 
         family = [psutil.Process(), *psutil.Process().children(recursive=True)]
         listening = [c.laddr.ip for p in family for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
         assert listening and set(listening) == {"127.0.0.1"}, f"only loopback listeners (no dashboard on other interfaces): {listening}"
+        timing = speedup_against_one_worker(where, client)
+        joblib_probe, _ = search_on_cluster(_WhereJoblibRuns(), None, None, client, workers=workers[1:])
         rates = click_rates(click_log_frame(click_file, partition_rows=8_000))
-        X, y = hashed_click_arrays(click_file, partition_rows=8_000, stop=24_000)
-        model = Incremental(make_sgd_classifier(), shuffle_blocks=False).fit(X, y, classes=[0, 1])
-        predicted = ParallelPostFit(model.estimator_).predict(X).compute()
+        fit = incremental_fit(click_file, n_train=24_000, partition_rows=8_000)
+    assert timing["results"][0] == set(workers[:1]) and timing["results"][1] <= set(workers), "the first run used one worker only"
+    assert timing["n_workers"] == [1, 2] and timing["speedup"][0] == 1.0 and 0 < timing["task_overhead_s"] < 1.0
+    assert joblib_probe.workers_ == set(workers[1:]), "joblib's Dask backend honours the restriction"
     reference = click_rates_in_memory(np.load(click_file))
     np.testing.assert_allclose(rates[["impressions", "clicks", "click_rate"]].to_numpy(), reference.to_numpy())
     local = partial_fit_stream(make_sgd_classifier(), NpyChunkReader(click_file, 8_000, stop=24_000))
-    np.testing.assert_array_equal(model.estimator_.coef_, local.coef_)
-    np.testing.assert_array_equal(predicted, local.predict(hash_fields(np.load(click_file)[:24_000, :-1])))
+    np.testing.assert_array_equal(fit["estimator"].coef_, local.coef_)
+    table = np.load(click_file)[24_000:]
+    assert fit["n_test"] == 6_000 and fit["accuracy"] == pytest.approx(np.mean(local.predict(hash_fields(table[:, :-1])) == table[:, -1]))
 
 
 # --- tf.distribute ------------------------------------------------------------------------------
 
 def test_two_workers_with_batch_b_take_the_step_of_one_process_with_batch_2b():
-    """MultiWorkerMirroredStrategy in 2 processes on 127.0.0.1, and MirroredStrategy over 2 logical
-    CPU devices in a third (a fresh process, since devices cannot change once TF has started),
-    against one process's step on the doubled batch, in float64."""
+    """MultiWorkerMirroredStrategy in 2 processes on 127.0.0.1 against one process's step on the doubled
+    batch, in float64. Worker 0 also computes the one-process steps (the default strategy, and
+    MirroredStrategy over 2 logical CPU devices) once the two workers are done together: two
+    processes start TensorFlow, not three."""
     from fusionlab.scale.distribute import max_abs_difference, run_multi_worker
 
-    script = (
-        "import json, numpy as np, tensorflow as tf\n"
-        "from fusionlab.scale.distribute import configure_cpu_devices, make_batch, one_step_weights, max_abs_difference\n"
-        "devices = configure_cpu_devices(2)\n"
-        "X, y = make_batch(16, dtype='float64')\n"
-        "reference = one_step_weights(tf.distribute.get_strategy(), X, y)\n"
-        "mirrored = one_step_weights(tf.distribute.MirroredStrategy([d.name for d in devices]), X, y)\n"
-        "np.savez(__import__('sys').argv[1], *reference)\n"
-        "print(json.dumps({'gap': max_abs_difference(reference, mirrored), 'moved': max_abs_difference(reference, one_step_weights(tf.distribute.get_strategy(), X, y, learning_rate=1e-9))}))\n"
-    )
-    import tempfile
-    from pathlib import Path
+    multi = run_multi_worker(2, per_worker_batch=8, measure=False, local_checks=True, timeout_s=240)
+    assert multi["workers_agree"] and multi["timing"] is None
+    assert max_abs_difference(multi["initial"], multi["reference"]) > 1e-3, "the step really moves the weights (the comparison is not trivial)"
+    assert max_abs_difference(multi["reference"], multi["mirrored"]) < 1e-6, "MirroredStrategy over 2 logical devices"
+    assert max_abs_difference(multi["reference"], multi["weights"]) < 1e-6, "2 workers x 8 images = 1 process x 16 images"
 
-    with tempfile.TemporaryDirectory() as folder, ProcessGroup(timeout_s=240) as group:
-        target = str(Path(folder) / "reference.npz")
-        group.start([sys.executable, "-c", script, target])
-        multi = run_multi_worker(2, per_worker_batch=8, measure=False, timeout_s=240)
-        [local] = group.wait()
-        reference = list(np.load(target).values())
-    report = json.loads(local.stdout.strip().splitlines()[-1])
-    assert report["gap"] < 1e-6, "MirroredStrategy over 2 logical devices"
-    assert report["moved"] > 1e-3, "the step really moves the weights (the comparison is not trivial)"
-    assert multi["workers_agree"]
-    assert max_abs_difference(reference, multi["weights"]) < 1e-6, "2 workers x 8 images = 1 process x 16 images"
+
+def test_timed_steps_and_all_reduces_in_one_process():
+    """The timing code paths (with and without the all-reduce, alternating; all-reduce sizes), on the default strategy."""
+    tf = pytest.importorskip("tensorflow")
+    from fusionlab.scale.distribute import time_allreduce, time_steps
+
+    timing = time_steps(tf.distribute.get_strategy(), per_replica_batch=4, n_steps=2, n_warmup=1, compute_only=True)
+    assert timing["global_batch"] == 4 and timing["replicas"] == 1
+    for record in (timing, timing["compute_only"]):
+        assert record["step_s"] > 0 and record["images_per_s"] == pytest.approx(4 / record["step_s"])
+    reduces = time_allreduce(tf.distribute.get_strategy(), sizes=(1, 10, 1_000), repeats=2)
+    assert sorted(reduces) == [1, 10, 1_000] and all(seconds > 0 for seconds in reduces.values())
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+def test_benchmark_runs_the_parts_that_need_neither_dask_nor_tensorflow(tmp_path, capsys):
+    """The full-size benchmark's code path on a small log: out of core (peak memory measured by a fresh
+    child per run, :func:`measure_peak_memory`), the algorithms, the model (no seed CNN without its measured step)."""
+    target = tmp_path / "scale.json"
+    load_benchmark("scale").main(["--sizes", "20000", "--parts", "out_of_core", "algorithms", "communication_model",
+                                  "--algorithm-rows", "5000", "--algorithm-test-rows", "2000", "--json", str(target)])
+    result = json.loads(target.read_text())
+    assert list(result) == ["schema", "name", "command", "date", "cpu_count", "platform", "packages", "dataset", "figures"]
+    figures = result["figures"]
+    assert set(figures) == {"out_of_core", "algorithms", "communication_model", "seconds"}
+    assert [(row["rows"], row["mode"]) for row in figures["out_of_core"]["rows"]] == [(20_000, "stream"), (20_000, "memory")]
+    assert all(row["peak_rss_mb"] >= row["baseline_rss_mb"] > 10 and 0.5 < row["accuracy"] < 0.85 and row["n_train"] == 18_000
+               for row in figures["out_of_core"]["rows"])
+    assert figures["algorithms"]["rows"] == 5_000 and len(figures["algorithms"]["batch_size"]["rules"]["same rate"]["loss"]) == 8
+    assert set(figures["communication_model"]["efficiency"]) == {f"{m} @ {g} Gbit/s" for m in ("ResNet-50 size (25M)", "BERT-large size (340M)") for g in (10, 100)}
+    assert "wrote" in capsys.readouterr().out

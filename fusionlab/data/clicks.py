@@ -38,16 +38,18 @@ class ClickModel:
 
     @property
     def n_fields(self) -> int:
+        """Categorical fields per row."""
         return self.weights.shape[0]
-
-    @property
-    def cardinality(self) -> int:
-        return self.weights.shape[1]
 
     def click_probability(self, fields: np.ndarray) -> np.ndarray:
         """``P(click | fields)`` for an int array of shape ``(n_samples, n_fields)``."""
         logits = self.bias + self.weights[np.arange(self.n_fields), fields].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-logits))
+
+    @property
+    def cardinality(self) -> int:
+        """Possible values of each field."""
+        return self.weights.shape[1]
 
 
 def click_model(*, n_fields: int = 8, cardinality: int = 10_000, weight_std: float = 0.6,

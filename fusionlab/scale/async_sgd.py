@@ -27,11 +27,12 @@ def staleness_sweep(X, y, stalenesses: Sequence[int], learning_rates: Sequence[f
     -------
     sweep : dict
         ``stalenesses``, ``learning_rates``, ``final_loss`` and ``diverged`` (nested lists indexed
-        ``[rate][staleness]``), and ``curves`` ``{(rate, staleness): (examples, loss)}``.
+        ``[rate][staleness]``), and ``histories`` ``{(rate, staleness): History}`` (the loss
+        curve of each run, for :func:`fusionlab.plotting.plot_curves`).
     """
     stalenesses = [check_int(t, f"stalenesses[{i}]", low=0) for i, t in enumerate(stalenesses)]
     learning_rates = [check_float(r, f"learning_rates[{i}]", low=0.0, low_inclusive=False) for i, r in enumerate(learning_rates)]
-    final, diverged, curves = [], [], {}
+    final, diverged, histories = [], [], {}
     for rate in learning_rates:
         final.append([])
         diverged.append([])
@@ -41,8 +42,8 @@ def staleness_sweep(X, y, stalenesses: Sequence[int], learning_rates: Sequence[f
                                random_state=random_state)
             final[-1].append(run["final_loss"])
             diverged[-1].append(run["diverged"])
-            curves[(rate, tau)] = (run["examples"], run["loss"])
-    return {"stalenesses": stalenesses, "learning_rates": learning_rates, "final_loss": final, "diverged": diverged, "curves": curves}
+            histories[(rate, tau)] = run["history"]
+    return {"stalenesses": stalenesses, "learning_rates": learning_rates, "final_loss": final, "diverged": diverged, "histories": histories}
 
 
 def critical_learning_rate(X, *, n_iterations: int = 50, random_state=0) -> float:

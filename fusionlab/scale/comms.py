@@ -28,7 +28,7 @@ The constants (model sizes, step times, bandwidths) are in :data:`MODELS` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -162,6 +162,40 @@ def fit_latency_bandwidth(sizes_bytes: Sequence[float], seconds: Sequence[float]
     alpha = max(float(alpha), 0.0)
     inverse_beta = max(float(inverse_beta), 1e-15)
     return {"latency_s": alpha, "bandwidth_bytes_per_s": 1.0 / inverse_beta}
+
+
+def check_ring_model(allreduce_s: Mapping, size: int, *, n_workers: int = 2) -> dict:
+    """Fit the ring model to the smallest and largest of measured all-reduces, predict another.
+
+    The latency and bandwidth come from the two extreme sizes alone (:func:`fit_latency_bandwidth`),
+    so the all-reduce of ``size`` float32 values, measured too, is predicted out of sample:
+    a check of the model's form, not of its fit.
+
+    Parameters
+    ----------
+    allreduce_s : mapping of int or str to float
+        Seconds of one all-reduce of each size (float32 elements), e.g. the ``"allreduce_s"``
+        timing of :func:`fusionlab.scale.distribute.run_multi_worker`.
+    size : int
+        The size to predict, one of the measured ones strictly between the extremes.
+    n_workers : int, default=2
+        Workers in the measured ring.
+
+    Returns
+    -------
+    check : dict
+        ``latency_s``, ``bandwidth_bytes_per_s`` (the fit), ``predicted_s`` and ``measured_s``
+        (of ``size``), ``fitted_sizes`` (the two extremes).
+    """
+    times = {int(key): float(value) for key, value in allreduce_s.items()}
+    sizes = sorted(times)
+    size = check_int(size, "size", low=1)
+    if len(sizes) < 3 or size not in sizes[1:-1]:
+        raise ValueError(error_message("size", f"a measured size between the smallest and the largest of {sizes}", size,
+                                       "Measure at least three sizes, and predict a middle one."))
+    fit = fit_latency_bandwidth([FLOAT32_BYTES * sizes[0], FLOAT32_BYTES * sizes[-1]], [times[sizes[0]], times[sizes[-1]]], n_workers=n_workers)
+    predicted = communication_time_s(n_workers, FLOAT32_BYTES * size, fit["bandwidth_bytes_per_s"], latency_s=fit["latency_s"])
+    return {**fit, "predicted_s": float(predicted), "measured_s": times[size], "fitted_sizes": [sizes[0], sizes[-1]]}
 
 
 def _check_workers(n_workers):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import time
 import warnings
 from pathlib import Path
@@ -264,11 +263,12 @@ def _identity(value):
     return value
 
 
-def search_on_cluster(search, X, y, client=None):
+def search_on_cluster(search, X, y, client=None, *, workers=None):
     """Fit a scikit-learn search (``RandomizedSearchCV``, ``HalvingRandomSearchCV`` ...) with its
     candidate fits run as Dask tasks through joblib's Dask backend; return it and the seconds taken.
 
     ``client`` only documents the dependency: joblib's Dask backend uses the current client.
+    ``workers`` (addresses) restricts the tasks to those workers (``None``: any worker).
     """
     import joblib
 
@@ -276,70 +276,100 @@ def search_on_cluster(search, X, y, client=None):
         from distributed import get_client
 
         get_client()  # raises a clear ValueError when no client is running
+    restriction = {} if workers is None else {"workers": list(workers)}
     start = time.perf_counter()
-    with joblib.parallel_backend("dask"):
+    with joblib.parallel_backend("dask", **restriction):
         search.fit(X, y)
     return search, time.perf_counter() - start
 
 
 def search_workload(X, y, *, n_iter: int = 8, cv: int = 2, random_state: int = 0):
-    """``work(client)`` for :func:`speedup_against_one_worker`: a random search over the click-log
-    pipeline (:func:`fusionlab.scale.search.click_search_space`) with its fits run as Dask tasks.
-    Returns the fitted search's best cross-validated score."""
+    """``work(client, workers)`` for :func:`speedup_against_one_worker`: a random search over the
+    click-log pipeline (:func:`fusionlab.scale.search.click_search_space`) with its fits run as
+    Dask tasks on ``workers``. Returns the fitted search's best cross-validated score."""
     from sklearn.model_selection import RandomizedSearchCV
 
     from .search import click_search_space
 
-    def work(client):
+    def work(client, workers=None):
         pipeline, space = click_search_space()
         search = RandomizedSearchCV(pipeline, space, n_iter=n_iter, cv=cv, scoring="neg_log_loss", random_state=random_state)
-        fitted, _ = search_on_cluster(search, X, y, client)
+        fitted, _ = search_on_cluster(search, X, y, client, workers=workers)
         return float(fitted.best_score_)
 
+    work.prepare = _warm_imports  # run on every worker before the clock starts
     return work
 
 
-def speedup_against_one_worker(work, *, n_workers: int = 2, timeout_s: float = 120.0, repeats: int = 1,
-                                memory_limit: str | int = "1GiB") -> dict:
-    """Run ``work(client)`` on a local cluster of 1 worker, then scale it to ``n_workers``; compare times.
+def speedup_against_one_worker(work, client, *, repeats: int = 1) -> dict:
+    """Run ``work(client, workers)`` on one worker of the cluster, then on all; compare the times.
 
-    ``work`` takes a client and returns anything. It is timed (best of ``repeats``) once the
-    workers are up, so start-up is measured separately, and so is Dask's per-task overhead.
+    One cluster serves both runs: the first restricts every task to the first worker
+    (``workers=[address]``), the second lets the scheduler use them all. When ``work`` has an
+    attribute ``prepare`` (a function), every worker runs it before the clock starts (e.g. to
+    import scikit-learn, a fresh worker's cost on its first task). Dask's per-task overhead is
+    measured too.
+
+    Parameters
+    ----------
+    work : callable
+        ``work(client, workers)``, e.g. from :func:`search_workload`; it must run its tasks
+        only on ``workers`` (a list of addresses, or ``None`` for any).
+    client : distributed.Client
+        Of a cluster with at least two workers (e.g. from :func:`dask_client`).
+    repeats : int, default=1
+        Each run is timed this many times; the best counts.
 
     Returns
     -------
     timing : dict
-        ``n_workers`` ([1, n]), ``seconds`` (best of repeats), ``speedup``, ``startup_s``
-        (starting the 1-worker cluster, then adding the others), ``task_overhead_s`` (each size),
-        ``result`` (what ``work`` returned the last time).
+        ``n_workers`` ([1, n]), ``seconds`` (best of repeats), ``speedup``, ``task_overhead_s``
+        (of the whole cluster), ``results`` (what ``work`` returned the last time, per run).
     """
-    n_workers = check_int(n_workers, "n_workers", low=2, high=64)
     repeats = check_int(repeats, "repeats", low=1)
-    timing = {"n_workers": [1, n_workers], "seconds": [], "startup_s": [], "task_overhead_s": []}
-    started = time.perf_counter()
-    with dask_client(n_workers=1, timeout_s=timeout_s, memory_limit=memory_limit) as client:
-        for count in timing["n_workers"]:
-            if count > 1:
-                started = time.perf_counter()
-                client.cluster.scale(count)
-                client.wait_for_workers(count, timeout=timeout_s)
-            client.run(_warm_imports)  # a fresh worker imports scikit-learn on its first task: not the work's cost
-            timing["startup_s"].append(time.perf_counter() - started)
-            timing["task_overhead_s"].append(task_overhead_s(client))
-            seconds = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                result = work(client)
-                seconds.append(time.perf_counter() - start)
-            timing["seconds"].append(min(seconds))
+    addresses = sorted(client.scheduler_info()["workers"])
+    if len(addresses) < 2:
+        raise ValueError(error_message("client", "a client of a cluster with at least 2 workers", f"{len(addresses)} worker(s)",
+                                       "Start it with dask_client(n_workers=2)."))
+    if getattr(work, "prepare", None) is not None:
+        client.run(work.prepare)  # e.g. imports: a fresh worker's cost, not the work's
+    timing = {"n_workers": [1, len(addresses)], "seconds": [], "results": [], "task_overhead_s": task_overhead_s(client, n_tasks=100)}
+    for workers in (addresses[:1], None):
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = work(client, workers)
+            seconds.append(time.perf_counter() - start)
+        timing["seconds"].append(min(seconds))
+        timing["results"].append(result)
     timing["speedup"] = [timing["seconds"][0] / s for s in timing["seconds"]]
-    timing["result"] = result
     return timing
 
 
-def usable_cpu_count() -> int:
-    """Cores this process may use (its affinity), the most a local cluster can speed up by."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover
-        return os.cpu_count() or 1
+def incremental_fit(path, *, n_train: int, partition_rows: int = 250_000, n_features: int = 2**18, alpha: float = 1e-5) -> dict:
+    """Train logistic regression on the first ``n_train`` rows of a click log with dask-ml, and score it
+    on the rest: the out-of-core loop of :func:`fusionlab.scale.streaming.partial_fit_stream`, run
+    by the cluster of the current client.
+
+    ``Incremental`` calls ``partial_fit`` once per block of the Dask array, in order (blocks of
+    ``partition_rows`` rows, each read and hashed by a worker); ``ParallelPostFit`` predicts
+    block by block on the workers.
+
+    Returns
+    -------
+    fit : dict
+        ``estimator`` (the fitted ``SGDClassifier``), ``accuracy`` (on the rows after
+        ``n_train``), ``n_train``, ``n_test``.
+    """
+    from dask_ml.wrappers import Incremental, ParallelPostFit
+
+    from .streaming import make_sgd_classifier
+
+    n_rows = NpyChunkReader(path).n_rows
+    n_train = check_int(n_train, "n_train", low=1, high=n_rows - 1, fix="Keep some rows for testing.")
+    X, y = hashed_click_arrays(path, partition_rows=partition_rows, n_features=n_features, stop=n_train)
+    X_test, y_test = hashed_click_arrays(path, partition_rows=partition_rows, n_features=n_features, start=n_train)
+    model = Incremental(make_sgd_classifier(alpha=alpha), shuffle_blocks=False).fit(X, y, classes=[0, 1])
+    accuracy = (ParallelPostFit(model.estimator_).predict(X_test) == y_test).mean().compute()
+    return {"estimator": model.estimator_, "accuracy": float(accuracy), "n_train": n_train, "n_test": n_rows - n_train}
+

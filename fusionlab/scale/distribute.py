@@ -35,8 +35,8 @@ import numpy as np
 from .._validation import check_float, check_int, error_message
 from .processes import LOOPBACK, ProcessGroup, free_ports
 
-#: Sizes (float32 elements) of the all-reduce micro-benchmark: one float, the seed CNN, 4M floats.
-ALLREDUCE_SIZES = (1, 122_570, 4_000_000)
+#: Sizes (float32 elements) of the all-reduce micro-benchmark: one float, the seed CNN, 1M floats.
+ALLREDUCE_SIZES = (1, 122_570, 1_000_000)
 
 
 def tf_config(worker_addresses, index: int) -> dict:
@@ -199,37 +199,47 @@ def one_step_weights(strategy, X, y, *, learning_rate: float = 0.1, dtype: str =
     return [np.asarray(w) for w in model.get_weights()]
 
 
-def time_steps(strategy, *, per_replica_batch: int = 64, n_steps: int = 20, n_warmup: int = 3,
-               allreduce: bool = True, random_state: int = 0) -> dict:
+def time_steps(strategy, *, per_replica_batch: int = 64, n_steps: int = 20, n_warmup: int = 2,
+               compute_only: bool = False, random_state: int = 0) -> dict:
     """Time ``n_steps`` training steps of the seed CNN (float32) after ``n_warmup`` untimed ones.
+
+    With ``compute_only``, a second copy of the model takes the same step without the
+    all-reduce, alternating with the first step by step, so that both timings see the same
+    load on the machine; their ratio is the measured scaling efficiency of the step.
 
     Returns
     -------
     timing : dict
         ``step_s`` (median seconds per step), ``images_per_s`` (global batch / step_s),
-        ``global_batch``, ``replicas``.
+        ``global_batch``, ``replicas``; with ``compute_only``, the same numbers of the step
+        without its all-reduce under ``"compute_only"``.
     """
     per_replica_batch = check_int(per_replica_batch, "per_replica_batch", low=1)
     n_steps = check_int(n_steps, "n_steps", low=1)
+    n_warmup = check_int(n_warmup, "n_warmup", low=0)
     replicas = strategy.num_replicas_in_sync
     global_batch = per_replica_batch * replicas
-    model = build_model(strategy, random_state=random_state)
-    step = make_train_step(strategy, model, global_batch=global_batch, learning_rate=0.01, allreduce=allreduce)
-    X, y = make_batch(global_batch, random_state=random_state)
-    X_shards, y_shards = shard(strategy, X, y)
-    for _ in range(n_warmup):
-        step(X_shards, y_shards)
-    seconds = []
-    for _ in range(n_steps):
-        start = time.perf_counter()
-        loss = step(X_shards, y_shards)
-        strategy.experimental_local_results(loss)[0].numpy()  # wait for the step to finish
-        seconds.append(time.perf_counter() - start)
-    step_s = float(np.median(seconds))
-    return {"step_s": step_s, "images_per_s": global_batch / step_s, "global_batch": global_batch, "replicas": replicas}
+    variants = {"step": True, "compute_only": False} if compute_only else {"step": True}
+    steps = {name: make_train_step(strategy, build_model(strategy, random_state=random_state), global_batch=global_batch,
+                                   learning_rate=0.01, allreduce=allreduce) for name, allreduce in variants.items()}
+    X_shards, y_shards = shard(strategy, *make_batch(global_batch, random_state=random_state))
+    seconds = {name: [] for name in steps}
+    for index in range(n_warmup + n_steps):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            loss = step(X_shards, y_shards)
+            strategy.experimental_local_results(loss)[0].numpy()  # wait for the step to finish
+            if index >= n_warmup:
+                seconds[name].append(time.perf_counter() - start)
+    timings = {name: {"step_s": float(np.median(values)), "images_per_s": global_batch / float(np.median(values)),
+                      "global_batch": global_batch, "replicas": replicas} for name, values in seconds.items()}
+    timing = timings["step"]
+    if compute_only:
+        timing["compute_only"] = timings["compute_only"]
+    return timing
 
 
-def time_allreduce(strategy, sizes=ALLREDUCE_SIZES, *, repeats: int = 10) -> dict:
+def time_allreduce(strategy, sizes=ALLREDUCE_SIZES, *, repeats: int = 7) -> dict:
     """Median seconds of one all-reduce (sum) of ``size`` float32 values, for each size."""
     import tensorflow as tf
 
@@ -256,14 +266,17 @@ def time_allreduce(strategy, sizes=ALLREDUCE_SIZES, *, repeats: int = 10) -> dic
 
 def run_multi_worker(n_workers: int = 2, *, per_worker_batch: int = 8, throughput_batch: int = 64, n_steps: int = 20,
                      threads_per_worker: int = 1, learning_rate: float = 0.1, addresses=None, timeout_s: float = 180.0,
-                     random_state: int = 0, measure: bool = True) -> dict:
+                     random_state: int = 0, measure: bool = True, local_checks: bool = False) -> dict:
     """Run ``MultiWorkerMirroredStrategy`` in ``n_workers`` processes on 127.0.0.1 and collect what they measured.
 
     Each worker: (1) takes one float64 SGD step on its shard of a global batch of
     ``n_workers * per_worker_batch`` images and reports the resulting weights; then, if
     ``measure``, (2) times training steps of the float32 seed CNN at ``throughput_batch``
-    images per worker, with and without the all-reduce, and (3) times all-reduces of
-    :data:`ALLREDUCE_SIZES` floats.
+    images per worker, with and without the all-reduce (alternating), and (3) times
+    all-reduces of :data:`ALLREDUCE_SIZES` floats. With ``local_checks``, worker 0 then also
+    takes the same step on the whole global batch in one process, twice: with the default
+    strategy (one device) and with ``MirroredStrategy`` over two logical CPU devices; the
+    workers wait for each other before they exit.
 
     Parameters
     ----------
@@ -284,13 +297,17 @@ def run_multi_worker(n_workers: int = 2, *, per_worker_batch: int = 8, throughpu
     random_state : int, default=0
     measure : bool, default=True
         Also run the timings (2) and (3).
+    local_checks : bool, default=False
+        Also compute the one-process references in worker 0 (saves a process of its own).
 
     Returns
     -------
     run : dict
         ``weights`` (list of ndarray, worker 0's after the step; every worker's agree),
         ``workers_agree`` (bool), ``timing`` (worker 0's timings, if ``measure``),
-        ``seconds`` (wall time of the whole run, process start-up included).
+        ``initial``, ``reference`` and ``mirrored`` (the starting weights and the weights after
+        the one-process steps, if ``local_checks``), ``seconds`` (wall time of the whole run,
+        process start-up included).
     """
     n_workers = check_int(n_workers, "n_workers", low=1, high=16)
     if addresses is None:
@@ -301,7 +318,7 @@ def run_multi_worker(n_workers: int = 2, *, per_worker_batch: int = 8, throughpu
             "throughput_batch": check_int(throughput_batch, "throughput_batch", low=1),
             "n_steps": check_int(n_steps, "n_steps", low=1), "threads": check_int(threads_per_worker, "threads_per_worker", low=1),
             "learning_rate": check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False),
-            "random_state": random_state, "measure": bool(measure)}
+            "random_state": random_state, "measure": bool(measure), "local_checks": bool(local_checks)}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="fusionlab-workers-") as folder, ProcessGroup(timeout_s=timeout_s) as group:
         for index in range(n_workers):
@@ -311,10 +328,16 @@ def run_multi_worker(n_workers: int = 2, *, per_worker_batch: int = 8, throughpu
             group.start([sys.executable, "-m", "fusionlab.scale._tf_worker", json.dumps({**spec, "output": str(output)})], env=environment)
         group.wait()
         reports = [json.loads((Path(folder) / f"worker{i}.json").read_text()) for i in range(n_workers)]
-        weights = [list(np.load(Path(folder) / f"worker{i}.npz").values()) for i in range(n_workers)]
+        weights = [_load_weights(Path(folder) / f"worker{i}.npz") for i in range(n_workers)]
+        local = {name: _load_weights(Path(folder) / f"worker0.{name}.npz") for name in ("initial", "reference", "mirrored") if local_checks}
     agree = all(all(np.array_equal(a, b) for a, b in zip(weights[0], other)) for other in weights[1:])
-    return {"weights": weights[0], "workers_agree": agree, "timing": reports[0].get("timing"),
+    return {"weights": weights[0], "workers_agree": agree, "timing": reports[0].get("timing"), **local,
             "seconds": time.perf_counter() - started, "addresses": addresses}
+
+
+def _load_weights(path) -> list:
+    with np.load(path) as arrays:
+        return [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
 
 
 def worker_main(spec: dict) -> None:
@@ -323,16 +346,27 @@ def worker_main(spec: dict) -> None:
 
     tf.config.threading.set_intra_op_parallelism_threads(spec["threads"])
     tf.config.threading.set_inter_op_parallelism_threads(spec["threads"])
+    is_chief = json.loads(os.environ["TF_CONFIG"])["task"]["index"] == 0
+    local_checks = spec.get("local_checks", False) and is_chief
+    if local_checks:  # two logical CPU devices for MirroredStrategy (MultiWorkerMirroredStrategy uses the first only),
+        cpu = tf.config.list_physical_devices("CPU")[0]  # set before the strategy starts the runtime, without listing them
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     options = tf.distribute.experimental.CommunicationOptions(implementation=tf.distribute.experimental.CommunicationImplementation.RING)
     strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
     global_batch = spec["per_worker_batch"] * strategy.num_replicas_in_sync
     X, y = make_batch(global_batch, dtype="float64", random_state=spec["random_state"])
-    weights = one_step_weights(strategy, X, y, learning_rate=spec["learning_rate"], random_state=spec["random_state"])
-    np.savez(spec["output"] + ".npz", *weights)
+    step = {"learning_rate": spec["learning_rate"], "random_state": spec["random_state"]}
+    np.savez(spec["output"] + ".npz", *one_step_weights(strategy, X, y, **step))
     report = {}
     if spec["measure"]:
-        with_allreduce = time_steps(strategy, per_replica_batch=spec["throughput_batch"], n_steps=spec["n_steps"])
-        compute_only = time_steps(strategy, per_replica_batch=spec["throughput_batch"], n_steps=spec["n_steps"], allreduce=False)
-        report["timing"] = {"step": with_allreduce, "compute_only": compute_only,
+        timing = time_steps(strategy, per_replica_batch=spec["throughput_batch"], n_steps=spec["n_steps"], compute_only=True)
+        report["timing"] = {"step": timing, "compute_only": timing.pop("compute_only"),
                             "allreduce_s": {str(k): v for k, v in time_allreduce(strategy).items()}}
+    if local_checks:  # after the last collective: worker 1 may leave now
+        one_process = tf.distribute.get_strategy()
+        devices = ["/device:CPU:0", "/device:CPU:1"]  # the two local logical devices, named without a job: not in-graph multi-worker
+        mirrored = tf.distribute.MirroredStrategy(devices, cross_device_ops=tf.distribute.ReductionToOneDevice())  # no collective ops
+        np.savez(spec["output"] + ".initial.npz", *build_model(one_process, dtype="float64", random_state=spec["random_state"]).get_weights())
+        np.savez(spec["output"] + ".reference.npz", *one_step_weights(one_process, X, y, **step))
+        np.savez(spec["output"] + ".mirrored.npz", *one_step_weights(mirrored, X, y, **step))
     Path(spec["output"] + ".json").write_text(json.dumps(report))

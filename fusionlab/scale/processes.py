@@ -111,28 +111,29 @@ class ProcessGroup:
         TimeoutError
             When a child is still running at the deadline (the ``with`` block then kills it).
         RuntimeError
-            When a child exits with a non-zero code; the message ends with its output.
+            As soon as a child exits with a non-zero code (its partners may be waiting for it
+            forever); the message ends with its output.
         """
-        for index, (process, out, err, started) in enumerate(self._children):
-            if index in self._results:
-                continue
-            while True:
+        while len(self._results) < len(self._children):
+            for index, (process, out, err, started) in enumerate(self._children):
+                if index in self._results:
+                    continue
                 pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-                if pid:
-                    break
+                if not pid:
+                    continue
+                process.returncode = os.waitstatus_to_exitcode(status)
+                scale = 1024 if sys.platform.startswith("linux") else 1  # ru_maxrss: KiB on Linux, bytes on macOS
+                result = ChildResult(process.returncode, time.perf_counter() - started, usage.ru_maxrss * scale / 2**20, _read(out), _read(err))
+                self._results[index] = result
+                if result.returncode != 0:
+                    raise RuntimeError(f"a child process exited with code {result.returncode}:\n{result.tail()}")
+            if len(self._results) < len(self._children):
                 if time.monotonic() > self._deadline:
+                    index, (process, out, err, _) = next((i, c) for i, c in enumerate(self._children) if i not in self._results)
                     raise TimeoutError(f"child {process.args[:4]} still running after timeout_s={self.timeout_s}; "
                                        f"it is being killed. Its output so far:\n{_read(out)[-2000:]}\n{_read(err)[-2000:]}")
                 time.sleep(0.01)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            scale = 1024 if sys.platform.startswith("linux") else 1  # ru_maxrss: KiB on Linux, bytes on macOS
-            self._results[index] = ChildResult(process.returncode, time.perf_counter() - started,
-                                               usage.ru_maxrss * scale / 2**20, _read(out), _read(err))
-        results = [self._results[i] for i in range(len(self._children))]
-        for result in results:
-            if result.returncode != 0:
-                raise RuntimeError(f"a child process exited with code {result.returncode}:\n{result.tail()}")
-        return results
+        return [self._results[i] for i in range(len(self._children))]
 
     def __exit__(self, *exc_info) -> None:
         for process, *_ in self._children:

@@ -21,7 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._validation import check_choice, check_float, check_int, check_random_state, error_message
+from .._validation import check_array, check_choice, check_float, check_int, check_random_state, error_message
+from ..history import History
 
 
 def logistic_loss(X, y, w: np.ndarray, bias: float = 0.0) -> float:
@@ -59,9 +60,9 @@ def sgd_logistic(X, y, *, batch_size: int = 32, learning_rate: float | Callable[
         turns on a parameter server. ``"uniform"``: each delay is drawn uniformly from
         ``[0, 2 tau]`` (same mean; workers of uneven speed).
     eval_data : tuple (X_eval, y_eval), default=None
-        Loss is recorded on these rows (``None``: on ``X, y``).
+        Loss is recorded on these rows as ``"val_loss"`` (``None``: on ``X, y``, as ``"loss"``).
     n_evaluations : int, default=20
-        Points on the recorded curve.
+        Records in the history (besides the one at step 0).
     divergence_loss : float, default=10.0
         Stop early (``diverged=True``) when the evaluation loss exceeds this (the loss of
         predicting 0.5 is 0.69).
@@ -71,8 +72,10 @@ def sgd_logistic(X, y, *, batch_size: int = 32, learning_rate: float | Callable[
     Returns
     -------
     run : dict
-        ``w``, ``bias``, ``examples`` (rows processed at each evaluation), ``loss`` (evaluation
-        loss there), ``final_loss``, ``final_accuracy``, ``n_steps``, ``diverged``.
+        ``w``, ``bias``, ``history`` (a :class:`fusionlab.history.History`: ``epoch``, ``step``,
+        ``n_samples_seen`` and the loss at each record; ``stopped_by`` is ``"n_steps"`` or
+        ``"divergence"``), ``final_loss``, ``final_accuracy`` (on the evaluation rows),
+        ``n_steps`` (steps taken), ``diverged``.
 
     See Also
     --------
@@ -84,7 +87,7 @@ def sgd_logistic(X, y, *, batch_size: int = 32, learning_rate: float | Callable[
     if not issparse(X):
         X = csr_matrix(np.asarray(X, dtype=np.float64))
     X = X.tocsr()
-    y = np.asarray(y, dtype=np.float64).ravel()
+    y = check_array(y, "y", ndim=1)
     n_samples = X.shape[0]
     if len(y) != n_samples:
         raise ValueError(error_message("y", f"{n_samples} labels, one per row of X", f"{len(y)} labels", "Pass X and y that describe the same rows."))
@@ -104,7 +107,7 @@ def sgd_logistic(X, y, *, batch_size: int = 32, learning_rate: float | Callable[
     w_ring = np.zeros((history_size, n_features + 1))  # (history, n_features + bias): past parameters
     w = np.zeros(n_features + 1)
     evaluate_at = set(np.unique(np.linspace(0, n_steps, n_evaluations + 1).round().astype(int)))
-    examples, losses, diverged = [], [], False
+    history, metric, diverged = History(), "loss" if eval_data is None else "val_loss", False
     order, position = rng.permutation(n_samples), 0
     per_row = np.diff(X.indptr)
     fixed = bool(per_row.size) and np.all(per_row == per_row[0])  # e.g. hash_fields: one entry per field
@@ -113,9 +116,9 @@ def sgd_logistic(X, y, *, batch_size: int = 32, learning_rate: float | Callable[
         values = X.data.reshape(n_samples, per_row[0])  # (n_samples, nnz_per_row)
     for step in range(n_steps + 1):
         if step in evaluate_at:
-            examples.append(step * batch_size)
-            losses.append(logistic_loss(X_eval, y_eval, w[:-1], w[-1]))
-            if not np.isfinite(losses[-1]) or losses[-1] > divergence_loss:
+            loss = logistic_loss(X_eval, y_eval, w[:-1], w[-1])
+            history.record(epoch=step * batch_size / n_samples, step=step, n_samples_seen=step * batch_size, **{metric: loss})
+            if not np.isfinite(loss) or loss > divergence_loss:
                 diverged = True
                 break
         if step == n_steps:
@@ -140,6 +143,6 @@ def sgd_logistic(X, y, *, batch_size: int = 32, learning_rate: float | Callable[
         w[-1] -= eta * residual.sum()
         if history_size > 1:
             w_ring[(step + 1) % history_size] = w
-    return {"w": w[:-1].copy(), "bias": float(w[-1]), "examples": np.asarray(examples), "loss": np.asarray(losses),
-            "final_loss": float(losses[-1]), "final_accuracy": accuracy(X_eval, y_eval, w[:-1], w[-1]),
-            "n_steps": step, "diverged": diverged}
+    history.stopped_by = "divergence" if diverged else "n_steps"
+    return {"w": w[:-1].copy(), "bias": float(w[-1]), "history": history, "final_loss": float(history[metric][-1]),
+            "final_accuracy": accuracy(X_eval, y_eval, w[:-1], w[-1]), "n_steps": step, "diverged": diverged}
