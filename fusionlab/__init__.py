@@ -19,6 +19,7 @@ pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid model
 recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
 scale       out-of-core learning, Dask, tf.distribute, stale and large-batch SGD, communication costs
 plotting    every figure the book shows
+results     full-size results files (book/results/*.json): write, validate, load, quote
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "scale", "plotting",
+    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "scale", "plotting", "results",
 }
 
 
