@@ -2,9 +2,9 @@
 
     python benchmarks/scale.py                       # 1M and 10M rows; writes book/results/scale.json
     python benchmarks/scale.py --sizes 20000 200000 --dask-rows 200000 --algorithm-rows 20000 \
-        --json /tmp/scale.json                       # a small run of every part, a few minutes
+        --results-dir /tmp                       # a small run of every part, a few minutes
     python benchmarks/scale.py --sizes 20000 --parts out_of_core algorithms communication_model \
-        --algorithm-rows 5000 --algorithm-test-rows 2000 --json /tmp/scale.json   # no Dask, no TensorFlow: seconds
+        --algorithm-rows 5000 --algorithm-test-rows 2000 --results-dir /tmp   # no Dask, no TensorFlow: seconds
 
 1. Out of core: click logs of each size written to disk; peak resident memory of a fresh
    process training logistic regression on it with ``partial_fit`` chunk by chunk, against
@@ -26,14 +26,10 @@ The machine is shared: the load average is recorded with every timing.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -42,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import numpy as np  # noqa: E402
 
 from fusionlab.data import make_click_log, write_click_log  # noqa: E402
+from fusionlab.data.availability import content_sha256  # noqa: E402
+from fusionlab.results import default_directory, make_results, write_results  # noqa: E402
 from fusionlab.scale import comms  # noqa: E402
 from fusionlab.scale.async_sgd import critical_learning_rate, staleness_sweep  # noqa: E402
 from fusionlab.scale.dask_tools import click_log_frame, click_rates, dask_client, search_workload, speedup_against_one_worker, worker_memory_mb  # noqa: E402
@@ -50,6 +48,8 @@ from fusionlab.scale.large_batch import batch_size_sweep  # noqa: E402
 from fusionlab.scale.streaming import hash_fields, peak_memory_by_size  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The click logs this run wrote and read, in order (their digest identifies the data in the results file).
+READ: list[Path] = []
 #: The benchmark's parts, in the order they run.
 PARTS = ("out_of_core", "dask", "tf_distribute", "algorithms", "communication_model")
 
@@ -62,6 +62,7 @@ def out_of_core(folder: Path, sizes, in_memory_sizes) -> dict:
     rows = []
     for n in sizes:
         path = write_click_log(folder / f"clicks_{n}.npy", n, overwrite=True)
+        READ.append(path)
         modes = ("stream", "memory") if n in in_memory_sizes else ("stream",)
         for row in peak_memory_by_size([path], modes=modes):
             row["load"] = load()
@@ -72,10 +73,13 @@ def out_of_core(folder: Path, sizes, in_memory_sizes) -> dict:
 
 
 def dask_part(folder: Path, dask_rows: int, memory_limit: str) -> dict:
+    import dask.utils
+
     X, y, _ = make_click_log(40_000, random_state=1)
     path = folder / f"clicks_{dask_rows}.npy"
     if not path.exists():
         write_click_log(path, dask_rows)
+        READ.append(path)
     started = time.perf_counter()
     with dask_client(n_workers=2, memory_limit=memory_limit) as client:
         startup_s = time.perf_counter() - started
@@ -92,7 +96,8 @@ def dask_part(folder: Path, dask_rows: int, memory_limit: str) -> dict:
         now = worker_memory_mb(client)
     print(f"dask click rates on {dask_rows:,} rows: frame {frame_mb:.0f} MB, worker limit {memory_limit}, "
           f"worker peaks {sorted(peak.values())} MB, {seconds:.1f} s, {len(table):,} (field, value) pairs", flush=True)
-    return {"search": timing, "click_rates": {"rows": dask_rows, "frame_mb": frame_mb, "memory_limit": memory_limit,
+    limit_mib = float(dask.utils.parse_bytes(memory_limit)) / 2**20
+    return {"search": timing, "click_rates": {"rows": dask_rows, "frame_mb": frame_mb, "memory_limit": memory_limit, "memory_limit_mib": limit_mib,
                                                "worker_peak_rss_mb": sorted(peak.values()), "worker_rss_mb_after": sorted(now.values()),
                                                "seconds": seconds, "pairs": len(table), "load": load()}}
 
@@ -135,9 +140,22 @@ def model_predictions(tf_result: dict | None) -> dict:
             "efficiency": {f"{name} @ {gbit:g} Gbit/s": values.tolist() for (name, gbit), values in table.items()}}
 
 
-def packages() -> dict:
-    names = ["numpy", "scikit-learn", "scipy", "tensorflow-cpu", "keras", "dask", "distributed", "dask-ml", "pandas", "pyarrow"]
-    return {name: version(name) for name in names}
+def click_log_record(paths) -> dict:
+    """The results file's ``dataset`` record: generated data, identified by the digest of the logs read."""
+    rows = ", ".join(f"{int(path.stem.rpartition('_')[2]):,}" for path in paths)
+    return {"name": "click-log", "stand_in": False, "checksum": None,
+            "content_sha256": content_sha256([(path.name, path) for path in paths]),
+            "note": (f"synthetic by design (there is no real counterpart): click logs of {rows} rows written by "
+                     "fusionlab.data.write_click_log with random_state=0; content_sha256 identifies the logs this run read")}
+
+
+def plain(value):
+    """NumPy scalars and arrays, and tuples, as JSON's numbers and lists."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(item) for item in value]
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def main(argv=None) -> int:
@@ -152,8 +170,9 @@ def main(argv=None) -> int:
     parser.add_argument("--tf-steps", type=int, default=30)
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
                         help="what to run (default: all); without tf_distribute the model leaves out the seed CNN")
-    parser.add_argument("--json", type=Path, default=ROOT / "book" / "results" / "scale.json")
+    parser.add_argument("--results-dir", type=Path, default=None, help="where scale.json goes (default: book/results)")
     args = parser.parse_args(argv)
+    READ.clear()
     in_memory = set(args.sizes if args.in_memory_sizes is None else args.in_memory_sizes)
     started = time.perf_counter()
     figures = {}
@@ -162,6 +181,9 @@ def main(argv=None) -> int:
             figures["out_of_core"] = out_of_core(Path(folder), args.sizes, in_memory)
         if "dask" in args.parts:
             figures["dask"] = dask_part(Path(folder), args.dask_rows, args.memory_limit)
+        dataset = click_log_record(READ) if READ else {
+            "name": "click-log", "stand_in": True, "checksum": None, "content_sha256": None,
+            "note": "generated in memory by fusionlab.data.make_click_log (no log was written)"}
     if "tf_distribute" in args.parts:
         figures["tf_distribute"] = tf_part(args.tf_batch, args.tf_steps)
     if "algorithms" in args.parts:
@@ -169,18 +191,11 @@ def main(argv=None) -> int:
     if "communication_model" in args.parts:
         figures["communication_model"] = model_predictions(figures.get("tf_distribute"))
     figures["seconds"] = time.perf_counter() - started
-    result = {
-        "schema": 1, "name": "scale",
-        "command": "python benchmarks/scale.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(), "platform": platform.platform(), "packages": packages(),
-        "dataset": {"name": "synthetic click log (fusionlab.data.write_click_log, random_state=0)", "stand_in": False,
-                    "checksum": None, "note": "generated; no real dataset is involved in this benchmark"},
-        "figures": figures,
-    }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=1, default=float) + "\n")
-    print(f"wrote {args.json} in {figures['seconds']:.0f} s")
+    command = "python benchmarks/scale.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    record = make_results("scale", plain(figures), command=command.strip(), dataset=dataset,
+                          extra_packages=("scipy", "dask", "distributed", "dask-ml", "pandas", "pyarrow"))
+    path = write_results(record, args.results_dir or default_directory())
+    print(f"wrote {path} in {figures['seconds']:.0f} s")
     return 0
 
 

@@ -301,7 +301,7 @@ def search_workload(X, y, *, n_iter: int = 8, cv: int = 2, random_state: int = 0
     return work
 
 
-def speedup_against_one_worker(work, client, *, repeats: int = 1) -> dict:
+def speedup_against_one_worker(work, client, *, n_repeats: int = 1) -> dict:
     """Run ``work(client, workers)`` on one worker of the cluster, then on all; compare the times.
 
     One cluster serves both runs: the first restricts every task to the first worker
@@ -317,16 +317,16 @@ def speedup_against_one_worker(work, client, *, repeats: int = 1) -> dict:
         only on ``workers`` (a list of addresses, or ``None`` for any).
     client : distributed.Client
         Of a cluster with at least two workers (e.g. from :func:`dask_client`).
-    repeats : int, default=1
+    n_repeats : int, default=1
         Each run is timed this many times; the best counts.
 
     Returns
     -------
     timing : dict
-        ``n_workers`` ([1, n]), ``seconds`` (best of repeats), ``speedup``, ``task_overhead_s``
+        ``n_workers`` ([1, n]), ``seconds`` (best of ``n_repeats``), ``speedup``, ``task_overhead_s``
         (of the whole cluster), ``results`` (what ``work`` returned the last time, per run).
     """
-    repeats = check_int(repeats, "repeats", low=1)
+    n_repeats = check_int(n_repeats, "n_repeats", low=1)
     addresses = sorted(client.scheduler_info()["workers"])
     if len(addresses) < 2:
         raise ValueError(error_message("client", "a client of a cluster with at least 2 workers", f"{len(addresses)} worker(s)",
@@ -336,7 +336,7 @@ def speedup_against_one_worker(work, client, *, repeats: int = 1) -> dict:
     timing = {"n_workers": [1, len(addresses)], "seconds": [], "results": [], "task_overhead_s": task_overhead_s(client, n_tasks=100)}
     for workers in (addresses[:1], None):
         seconds = []
-        for _ in range(repeats):
+        for _ in range(n_repeats):
             start = time.perf_counter()
             result = work(client, workers)
             seconds.append(time.perf_counter() - start)

@@ -54,13 +54,13 @@ def tf_config(worker_addresses, index: int) -> dict:
     return {"cluster": {"worker": addresses}, "task": {"type": "worker", "index": index}}
 
 
-def configure_cpu_devices(n_devices: int = 2, *, threads: int | None = None) -> list:
+def configure_cpu_devices(n_devices: int = 2, *, n_threads: int | None = None) -> list:
     """Split the CPU into ``n_devices`` logical devices (for ``MirroredStrategy``); call before any TF op.
 
     Parameters
     ----------
     n_devices : int, default=2
-    threads : int, default=None
+    n_threads : int, default=None
         Intra-op threads of the process (``None`` keeps TensorFlow's default, one per core).
 
     Returns
@@ -78,8 +78,8 @@ def configure_cpu_devices(n_devices: int = 2, *, threads: int | None = None) -> 
     n_devices = check_int(n_devices, "n_devices", low=1, high=64)
     cpu = tf.config.list_physical_devices("CPU")[0]
     try:
-        if threads is not None:
-            tf.config.threading.set_intra_op_parallelism_threads(check_int(threads, "threads", low=1))
+        if n_threads is not None:
+            tf.config.threading.set_intra_op_parallelism_threads(check_int(n_threads, "n_threads", low=1))
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * n_devices)
     except RuntimeError as exc:
         current = tf.config.list_logical_devices("CPU")
@@ -239,7 +239,7 @@ def time_steps(strategy, *, per_replica_batch: int = 64, n_steps: int = 20, n_wa
     return timing
 
 
-def time_allreduce(strategy, sizes=ALLREDUCE_SIZES, *, repeats: int = 7) -> dict:
+def time_allreduce(strategy, sizes=ALLREDUCE_SIZES, *, n_repeats: int = 7) -> dict:
     """Median seconds of one all-reduce (sum) of ``size`` float32 values, for each size."""
     import tensorflow as tf
 
@@ -256,7 +256,7 @@ def time_allreduce(strategy, sizes=ALLREDUCE_SIZES, *, repeats: int = 7) -> dict
 
         reduce()
         seconds = []
-        for _ in range(repeats):
+        for _ in range(n_repeats):
             start = time.perf_counter()
             strategy.experimental_local_results(reduce())[0].numpy()
             seconds.append(time.perf_counter() - start)
