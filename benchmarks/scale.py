@@ -2,7 +2,7 @@
 
     python benchmarks/scale.py                       # 1M and 10M rows; writes book/results/scale.json
     python benchmarks/scale.py --sizes 20000 200000 --dask-rows 200000 --algorithm-rows 20000 \
-        --results-dir /tmp                       # a small run of every part, a few minutes
+        --results-dir /tmp                           # a small run of every part, a few minutes
     python benchmarks/scale.py --sizes 20000 --parts out_of_core algorithms communication_model \
         --algorithm-rows 5000 --algorithm-test-rows 2000 --results-dir /tmp   # no Dask, no TensorFlow: seconds
 
