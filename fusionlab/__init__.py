@@ -14,6 +14,8 @@ training    seeded splits, fit with per-epoch timing, saving and loading
 evaluate    classification reports, cross-validation, learning curves, calibration
 pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid models)
 recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
+explain     attribution maps, the randomisation sanity check, tabular importances, why a recommendation
+privacy     DP-SGD with dp-accounting, membership inference, federated averaging, adversarial examples
 plotting    every figure the book shows
 """
 
@@ -32,7 +34,8 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting",
+    "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "explain", "privacy",
+    "plotting",
 }
 
 
