@@ -8,6 +8,12 @@ measures how much survives, in Adebayo et al.'s two versions: of the signed maps
 absolute values (what a heat map shows). A method whose maps still look the same when every
 layer is random is explaining the input (or the architecture), not the learned model: it *fails*.
 
+How similar is "the same"? Maps of one network share structure whatever the weights (in a CNN
+with "valid" convolutions, border pixels feed fewer units and get smaller gradients), so even
+the trained model's maps of two *different* images correlate. That correlation is the
+reference: a method passes when, with every layer random, its maps are no more like the trained
+maps than the maps of unrelated images are (within ``margin``).
+
 A model-independent edge detector (Sobel filter of the image) is included as the control: its
 correlation is 1 by construction, so it always fails; that is what failing looks like.
 """
@@ -116,15 +122,20 @@ class SanityCheckResult:
     correlation : dict of str to dict of str to ndarray of shape (n_stages, n_images)
         ``correlation[metric][method]``: Spearman correlation of each method's map with its map
         on the trained model, for ``metric`` in ``("absolute", "signed")``.
-    threshold : float
-        A method passes when its mean correlation, with every layer random, is below this.
+    reference : dict of str to dict of str to float
+        ``reference[metric][method]``: mean correlation between the trained model's maps of
+        *different* images (each image with the next): what unrelated maps share.
+    margin : float
+        A method passes when its final mean correlation is below ``max(reference, 0) + margin``
+        (a negative reference is sampling noise around 0).
     maps : dict of str to ndarray of shape (n_stages, n_images, height, width)
         The signed maps (channels summed), for figures.
     """
 
     stages: list
     correlation: dict
-    threshold: float
+    reference: dict
+    margin: float
     maps: dict = field(repr=False, default_factory=dict)
 
     @property
@@ -137,25 +148,33 @@ class SanityCheckResult:
         return {method: float(values[-1].mean()) for method, values in self.correlation[metric].items()}
 
     def passed(self, metric: str = "absolute") -> dict:
-        """Each method's verdict: True when its maps changed with the model."""
-        return {method: value < self.threshold for method, value in self.final_correlation(metric).items()}
+        """Each method's verdict: True when its maps, with every layer random, are no closer to the
+        trained maps than the maps of unrelated images (plus the margin)."""
+        final = self.final_correlation(metric)
+        return {method: final[method] < max(self.reference[metric][method], 0.0) + self.margin for method in final}
+
+    def excess(self, metric: str = "absolute") -> dict:
+        """Each method's final correlation minus its reference: what survives beyond shared structure."""
+        final = self.final_correlation(metric)
+        return {method: final[method] - self.reference[metric][method] for method in final}
 
     def table(self, metric: str = "absolute") -> str:
-        """Mean correlation per stage and method, and the verdicts, as fixed-width text."""
+        """Mean correlation per stage and method, the reference and the verdicts, as fixed-width text."""
         metric = check_choice(metric, "metric", METRICS)
         methods = self.methods
         width = max(12, *(len(m) for m in methods))
-        rows = [f"{metric + ' maps':<18}" + "".join(f"{m:>{width + 1}}" for m in methods)]
+        rows = [f"{metric + ' maps':<20}" + "".join(f"{m:>{width + 1}}" for m in methods)]
         for index, stage in enumerate(self.stages):
             label = "trained" if index == 0 else f"random to {stage}"
-            rows.append(f"{label[:18]:<18}" + "".join(f"{self.correlation[metric][m][index].mean():>{width + 1}.2f}" for m in methods))
+            rows.append(f"{label[:20]:<20}" + "".join(f"{self.correlation[metric][m][index].mean():>{width + 1}.2f}" for m in methods))
+        rows.append(f"{'other images':<20}" + "".join(f"{self.reference[metric][m]:>{width + 1}.2f}" for m in methods))
         verdicts = self.passed(metric)
-        rows.append(f"{'verdict':<18}" + "".join(f"{('pass' if verdicts[m] else 'FAIL'):>{width + 1}}" for m in methods))
+        rows.append(f"{'verdict':<20}" + "".join(f"{('pass' if verdicts[m] else 'FAIL'):>{width + 1}}" for m in methods))
         return "\n".join(rows)
 
 
 def cascading_randomization(model, X, methods=("gradient", "smoothgrad", "integrated_gradients", "edge_detector"), *,
-                            target=None, threshold: float = 0.5, method_options: dict | None = None,
+                            target=None, margin: float = 0.1, method_options: dict | None = None,
                             random_state: int = 0) -> SanityCheckResult:
     """Adebayo et al.'s cascading model-randomisation test for several attribution methods.
 
@@ -164,13 +183,15 @@ def cascading_randomization(model, X, methods=("gradient", "smoothgrad", "integr
     model : keras.Model
         The trained classifier (not modified: a copy is randomised).
     X : ndarray of shape (n_images, height, width, channels)
+        At least two images (the reference pairs different images).
     methods : sequence of str, default=("gradient", "smoothgrad", "integrated_gradients", "edge_detector")
         Names accepted by :func:`explain`.
     target : None, int or array-like of int, default=None
         Class explained; ``None``: the trained model's prediction, kept fixed while the model
         is destroyed.
-    threshold : float, default=0.5
-        Pass when the final mean rank correlation is below it.
+    margin : float, default=0.1
+        Pass when the final mean rank correlation is below the reference (maps of different
+        images) plus this margin.
     method_options : dict of str to dict, default=None
         Options per method, e.g. ``{"integrated_gradients": {"n_steps": 32}}``.
     random_state : int, default=0
@@ -192,7 +213,9 @@ def cascading_randomization(model, X, methods=("gradient", "smoothgrad", "integr
     methods = [check_choice(m, "methods", METHODS) for m in methods]
     if not methods:
         raise ValueError(error_message("methods", "at least one method name", methods, f"Choose from {list(METHODS)}."))
-    threshold = check_float(threshold, "threshold", low=0.0, high=1.0, fix="Use e.g. 0.5.")
+    margin = check_float(margin, "margin", low=0.0, high=1.0, fix="Use e.g. 0.1.")
+    if len(X) < 2:
+        raise ValueError(error_message("X", "at least 2 images (the reference compares different images)", f"{len(X)} image(s)", "Pass e.g. X_test[:4]."))
     random_state = check_int(random_state, "random_state", low=0, fix="Pass a seed such as 0.")
     options = {m: dict((method_options or {}).get(m, {})) for m in methods}
     if "smoothgrad" in options:
@@ -213,7 +236,11 @@ def cascading_randomization(model, X, methods=("gradient", "smoothgrad", "integr
         "absolute": {m: np.stack([rank_correlation(stack[0], stage) for stage in stack]) for m, stack in absolute.items()},
         "signed": {m: np.stack([rank_correlation(stack[0], stage, absolute=False) for stage in stack]) for m, stack in signed.items()},
     }
-    return SanityCheckResult(stages, correlation, threshold, signed)
+    reference = {
+        "absolute": {m: float(rank_correlation(stack[0], np.roll(stack[0], 1, axis=0)).mean()) for m, stack in absolute.items()},
+        "signed": {m: float(rank_correlation(stack[0], np.roll(stack[0], 1, axis=0), absolute=False).mean()) for m, stack in signed.items()},
+    }
+    return SanityCheckResult(stages, correlation, reference, margin, signed)
 
 
 __all__ = ["METHODS", "METRICS", "SanityCheckResult", "cascading_randomization", "edge_map", "explain", "rank_correlation"]

@@ -269,7 +269,7 @@ def fit_dp_sgd(
     y = check_labels(y, len(X), n_outputs(model))
     n_samples = len(X)
     epochs = check_int(epochs, "epochs", low=1, fix="Train for at least one epoch.")
-    batch_size = check_int(batch_size, "batch_size", low=1, high=n_samples, fix=f"Use a lot size below n_samples={n_samples}, e.g. 64.")
+    batch_size = check_int(batch_size, "batch_size", low=1, high=n_samples, fix=f"Use a lot size of at most n_samples={n_samples}, e.g. {min(64, n_samples)}.")
     l2_norm_clip, noise_multiplier = _check_privacy_settings(l2_norm_clip, noise_multiplier)
     learning_rate = check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False, fix="Try 0.1.")
     delta = check_float(delta, "delta", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False, fix="Use e.g. 1e-5, below 1 / n_samples.")

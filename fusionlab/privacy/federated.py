@@ -93,6 +93,11 @@ class FederatedResult:
     client_sizes: np.ndarray = field(repr=False)
     n_local_steps: int = 0
 
+    def rounds_to(self, accuracy: float) -> int | None:
+        """First round (1-based) whose validation accuracy reached ``accuracy``; ``None`` if none did."""
+        reached = np.flatnonzero(np.asarray(self.history.val_accuracy) >= accuracy)
+        return int(reached[0]) + 1 if reached.size else None
+
 
 def _make_sgd_step(model):
     """A compiled plain-SGD step on the mean cross-entropy of a batch."""

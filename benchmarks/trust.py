@@ -1,0 +1,221 @@
+"""Full-size benchmark for chapters 5.2 and 5.3: interpretability checks and privacy measurements.
+
+    python benchmarks/trust.py              # needs CIFAR-10 in the cache (FUSIONLAB_DATA moves it)
+    python benchmarks/trust.py --stand-in   # the same code path on the digits, in a few minutes
+
+Runs, on CIFAR-10 (or the digits stand-in), the measurements the chapters make at classroom
+size, larger:
+
+1. DP-SGD: test accuracy and membership-inference AUC against epsilon (1, 2, 4, 8, and no
+   privacy), an MLP on images reduced to 8x8 pixels, ``--n-train`` examples; plus an overfit
+   non-private model (Adam) as the attack's best case.
+2. Federated averaging: rounds to 90% of centralised SGD's best accuracy, IID and Dirichlet
+   non-IID clients.
+3. The article's CNN trained on ``--cnn-train`` images for ``--cnn-epochs`` epochs (the article:
+   50,000 and 10): FGSM and PGD robust accuracy against the radius; the integrated-gradients
+   completeness gap against steps; the cascading-randomisation sanity check.
+
+Writes ``book/results/trust.json`` (schema 1: name, command, date, cpu_count, platform,
+packages, dataset, figures), which chapter 5.3 reads. Not part of CI: about 30-60 minutes on
+two CPU cores with CIFAR-10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+import numpy as np  # noqa: E402
+
+import fusionlab  # noqa: E402
+from fusionlab.data import data_home, is_cached, load_cifar10, load_image_dataset, resize_images  # noqa: E402
+
+EPSILONS = (1.0, 2.0, 4.0, 8.0)
+DELTA = 1e-5
+ATTACK_EPSILONS = (0, 1, 2, 4, 8, 16)  # grey levels of 255
+
+
+def parse_arguments(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stand-in", action="store_true", help="use scikit-learn's digits instead of CIFAR-10, to exercise the code path")
+    parser.add_argument("--n-train", type=int, default=10_000, help="examples for DP-SGD, the attack and FedAvg (default 10,000)")
+    parser.add_argument("--n-test", type=int, default=5_000)
+    parser.add_argument("--dp-epochs", type=int, default=30)
+    parser.add_argument("--lot", type=int, default=128, help="expected DP-SGD lot size (default 128)")
+    parser.add_argument("--overfit-epochs", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=30, help="FedAvg rounds (default 30)")
+    parser.add_argument("--local-epochs", type=int, default=5, help="E, local epochs per round (default 5, as in McMahan et al.)")
+    parser.add_argument("--cnn-train", type=int, default=50_000, help="CNN training images (the article: 50,000)")
+    parser.add_argument("--cnn-epochs", type=int, default=10, help="CNN epochs (the article: 10)")
+    parser.add_argument("--n-attack", type=int, default=1_000, help="test images attacked")
+    parser.add_argument("--output", type=Path, default=ROOT / "book" / "results" / "trust.json")
+    return parser.parse_args(argv)
+
+
+def load_data(stand_in: bool):
+    if stand_in:
+        dataset = load_image_dataset(prefer="digits", verbose=False)
+        print(f"Stand-in run on {dataset.describe()}. These are NOT CIFAR-10 numbers.")
+        return dataset
+    if not is_cached("cifar10"):
+        print(
+            f"CIFAR-10 is not cached in {data_home()}.\n"
+            "Fetch it once (170 MB, checksum verified) with:\n"
+            "    python -m fusionlab.data download cifar10\n"
+            "or point FUSIONLAB_DATA at a cache that has it. To exercise this script without it, run:\n"
+            "    python benchmarks/trust.py --stand-in",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    dataset = load_cifar10(download=False)
+    print(f"Using {dataset.describe()}.")
+    return dataset
+
+
+def _reduce(images, side=8):
+    return resize_images(images, (side, side, images.shape[3])).reshape(len(images), -1) / np.float32(255)
+
+
+def dp_and_membership(dataset, arguments):
+    """Accuracy and attack AUC against epsilon, and the overfit model's AUC."""
+    from fusionlab.models import build_mlp
+    from fusionlab.privacy import dp_auc_bound, evaluate_classifier, fit_dp_sgd, membership_attack, noise_multiplier_for_epsilon
+    from fusionlab.training import fit
+
+    small = dataset.subset(min(arguments.n_train, len(dataset.y_train)), min(arguments.n_test, len(dataset.y_test)), random_state=0)
+    X_train, y_train, X_test, y_test = _reduce(small.X_train), small.y_train, _reduce(small.X_test), small.y_test
+    members = np.random.default_rng(0).choice(len(y_train), size=min(len(y_train), len(y_test)), replace=False)
+    q = arguments.lot / len(y_train)
+    n_steps = arguments.dp_epochs * max(1, round(len(y_train) / arguments.lot))
+    rows = []
+    for epsilon in (*EPSILONS, None):
+        fusionlab.set_seed(0)
+        model = build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(128,))
+        sigma = 0.0 if epsilon is None else noise_multiplier_for_epsilon(epsilon, q, n_steps, delta=DELTA)
+        start = time.perf_counter()
+        result = fit_dp_sgd(model, X_train, y_train, epochs=arguments.dp_epochs, batch_size=arguments.lot,
+                            l2_norm_clip=None if epsilon is None else 1.0, noise_multiplier=sigma, learning_rate=0.3, delta=DELTA)
+        attack = membership_attack(model, X_train[members], y_train[members], X_test, y_test)
+        rows.append({
+            "epsilon": "inf" if epsilon is None else round(result.epsilon, 3), "noise_multiplier": round(sigma, 4),
+            "test_accuracy": evaluate_classifier(model, X_test, y_test)[1], "attack_auc": attack.auc,
+            "attack_advantage": attack.advantage, "auc_bound": dp_auc_bound(np.inf if epsilon is None else epsilon, DELTA),
+            "train_time_s": time.perf_counter() - start,
+        })
+        print(f"DP-SGD epsilon {rows[-1]['epsilon']}: accuracy {rows[-1]['test_accuracy']:.3f}, attack AUC {attack.auc:.3f}", flush=True)
+    fusionlab.set_seed(0)
+    overfit = build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(256,), learning_rate=1e-3)
+    history = fit(overfit, X_train, y_train, epochs=arguments.overfit_epochs, batch_size=32, random_state=0)
+    attack = membership_attack(overfit, X_train[members], y_train[members], X_test, y_test)
+    overfit_row = {"train_accuracy": history.accuracy[-1], "test_accuracy": evaluate_classifier(overfit, X_test, y_test)[1],
+                   "attack_auc": attack.auc, "attack_advantage": attack.advantage}
+    print(f"overfit model: attack AUC {attack.auc:.3f}", flush=True)
+    setup = {"n_train": len(y_train), "n_test": len(y_test), "image_side": 8, "lot": arguments.lot, "epochs": arguments.dp_epochs,
+             "n_steps": n_steps, "sampling_probability": q, "delta": DELTA, "l2_norm_clip": 1.0, "learning_rate": 0.3}
+    return {"setup": setup, "rows": rows, "overfit": overfit_row}, (X_train, y_train, X_test, y_test)
+
+
+def federated(dataset, arrays, arguments):
+    """Rounds to 90% of centralised SGD's best accuracy, IID and non-IID."""
+    from fusionlab.models import build_mlp
+    from fusionlab.privacy import centralised_sgd, client_split, federated_averaging
+
+    X_train, y_train, X_test, y_test = arrays
+    settings = dict(validation_data=(X_test, y_test), learning_rate=0.1, random_state=0)
+    fusionlab.set_seed(0)
+    central = centralised_sgd(build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(64,)), X_train, y_train,
+                              epochs=arguments.rounds, batch_size=20, **settings)
+    target = 0.9 * max(central.history.val_accuracy)
+    results = {"centralised SGD": central}
+    for label, alpha in (("FedAvg IID", None), ("FedAvg non-IID alpha 0.1", 0.1)):
+        fusionlab.set_seed(0)
+        results[label] = federated_averaging(build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(64,)), X_train, y_train,
+                                             client_split(y_train, 10, alpha=alpha, random_state=0), n_rounds=arguments.rounds,
+                                             local_epochs=arguments.local_epochs, local_batch_size=20, **settings)
+    summary = {label: {"rounds_to_target": r.rounds_to(target), "final_accuracy": r.history.val_accuracy[-1],
+                       "accuracy_by_round": r.history.val_accuracy} for label, r in results.items()}
+    print("FedAvg rounds to target: " + ", ".join(f"{k}: {v['rounds_to_target']}" for k, v in summary.items()), flush=True)
+    return {"target_accuracy": target, "n_clients": 10, "local_epochs": arguments.local_epochs, "local_batch_size": 20, "runs": summary}
+
+
+def cnn_checks(dataset, arguments):
+    """Robust accuracy, IG completeness and the sanity check on the article's CNN."""
+    from fusionlab.evaluate import accuracy
+    from fusionlab.explain import cascading_randomization, completeness_gap, integrated_gradients
+    from fusionlab.models import build_seed_cnn
+    from fusionlab.privacy import robust_accuracy
+    from fusionlab.training import fit
+
+    data = dataset.subset(min(arguments.cnn_train, len(dataset.y_train)), min(arguments.n_test, len(dataset.y_test)), random_state=1)
+    to_cnn = lambda images: resize_images(images, (32, 32, 3)) / np.float32(255)  # noqa: E731
+    X_train, X_test = to_cnn(data.X_train), to_cnn(data.X_test)
+    fusionlab.set_seed(0)
+    cnn = build_seed_cnn((32, 32, 3), dataset.n_classes)
+    history = fit(cnn, X_train, data.y_train, epochs=arguments.cnn_epochs, batch_size=32, random_state=0)
+    clean = accuracy(data.y_test, cnn.predict(X_test, verbose=0).argmax(axis=1))
+    print(f"article's CNN: test accuracy {clean:.3f} after {history.train_time_s:.0f} s", flush=True)
+    X_attack, y_attack = X_test[:arguments.n_attack], data.y_test[:arguments.n_attack]
+    radii = np.array(ATTACK_EPSILONS) / 255
+    robust = {"FGSM": robust_accuracy(cnn, X_attack, y_attack, radii, attack="fgsm").tolist(),
+              "PGD-10": robust_accuracy(cnn, X_attack, y_attack, radii, attack="pgd", n_steps=10, random_state=0).tolist()}
+    print("robust accuracy: " + "; ".join(f"{k}: {', '.join(f'{a:.3f}' for a in v)}" for k, v in robust.items()), flush=True)
+    images = X_test[:8]
+    steps = [4, 16, 64, 256]
+    gaps = {str(m): completeness_gap(cnn, images, integrated_gradients(cnn, images, n_steps=m)).tolist() for m in steps}
+    sanity = cascading_randomization(cnn, images, methods=("gradient", "smoothgrad", "integrated_gradients", "gradient_x_input", "occlusion", "edge_detector"),
+                                     method_options={"integrated_gradients": {"n_steps": 32}, "smoothgrad": {"n_samples": 16}, "occlusion": {"patch": 8, "stride": 4}})
+    print(sanity.table("signed") + "\n" + sanity.table("absolute"), flush=True)
+    return {
+        "cnn": {"n_train": len(data.y_train), "epochs": arguments.cnn_epochs, "test_accuracy": clean, "train_time_s": history.train_time_s},
+        "robust_accuracy": {"epsilons_255": list(ATTACK_EPSILONS), "n_images": len(y_attack), **robust},
+        "ig_completeness_gap": {"n_images": len(images), "rule": "trapezoid", "by_steps": gaps},
+        "sanity_check": {metric: {"final_correlation": sanity.final_correlation(metric), "reference": sanity.reference[metric],
+                                  "passed": sanity.passed(metric)} for metric in ("absolute", "signed")} | {"margin": sanity.margin},
+    }
+
+
+def package_versions() -> dict:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("numpy", "scikit-learn", "tensorflow-cpu", "keras", "dp-accounting", "shap")}
+
+
+def main(argv=None) -> int:
+    arguments = parse_arguments(argv)
+    start = time.perf_counter()
+    dataset = load_data(arguments.stand_in)
+    dp, arrays = dp_and_membership(dataset, arguments)
+    figures = {"dp_sgd": dp["rows"], "dp_setup": dp["setup"], "overfit": dp["overfit"], "federated": federated(dataset, arrays, arguments)}
+    figures.update(cnn_checks(dataset, arguments))
+    figures["wall_time_s"] = time.perf_counter() - start
+    record = {
+        "schema": 1,
+        "name": "trust",
+        "command": "python benchmarks/trust.py" + (" --stand-in" if arguments.stand_in else "") + " " + " ".join(argv or sys.argv[1:]),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "packages": package_versions(),
+        "dataset": {"name": dataset.name, "stand_in": bool(arguments.stand_in), "checksum": None,
+                    "note": "digits bundled with scikit-learn" if arguments.stand_in else
+                    "CIFAR-10 binary version read from the cache (extracted folder; the archive's checksum is checked only when it is downloaded)"},
+        "figures": figures,
+    }
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.write_text(json.dumps(record, indent=2, default=float) + "\n")
+    print(f"wrote {arguments.output} after {figures['wall_time_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
