@@ -8,7 +8,7 @@ size, larger:
 
 1. DP-SGD: test accuracy and membership-inference AUC against epsilon (1, 2, 4, 8, and no
    privacy), an MLP on images reduced to 8x8 pixels, ``--n-train`` examples; plus an overfit
-   non-private model (Adam) as the attack's best case.
+   non-private model (Adam, ``--overfit-members`` images) as the attack's best case.
 2. Federated averaging: rounds to 90% of centralised SGD's best accuracy, IID and Dirichlet
    non-IID clients.
 3. The article's CNN trained on ``--cnn-train`` images for ``--cnn-epochs`` epochs (the article:
@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 import numpy as np  # noqa: E402
 
 import fusionlab  # noqa: E402
-from fusionlab.data import data_home, is_cached, load_cifar10, load_image_dataset, resize_images  # noqa: E402
+from fusionlab.data import DatasetUnavailable, data_home, load_cifar10, load_image_dataset, resize_images  # noqa: E402
 
 EPSILONS = (1.0, 2.0, 4.0, 8.0)
 DELTA = 1e-5
-ATTACK_EPSILONS = (0, 1, 2, 4, 8, 16)  # grey levels of 255
+ATTACK_EPSILONS = (0, 1, 2, 4, 8, 16, 32)  # grey levels of 255
 
 
 def parse_arguments(argv=None):
@@ -52,12 +52,15 @@ def parse_arguments(argv=None):
     parser.add_argument("--n-test", type=int, default=5_000)
     parser.add_argument("--dp-epochs", type=int, default=30)
     parser.add_argument("--lot", type=int, default=128, help="expected DP-SGD lot size (default 128)")
-    parser.add_argument("--overfit-epochs", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=30, help="FedAvg rounds (default 30)")
+    parser.add_argument("--overfit-members", type=int, default=1_000, help="training images of the overfit model (default 1,000)")
+    parser.add_argument("--overfit-epochs", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=20, help="FedAvg rounds (default 20)")
+    parser.add_argument("--local-batch", type=int, default=50, help="B, the clients' batch size (default 50)")
     parser.add_argument("--local-epochs", type=int, default=5, help="E, local epochs per round (default 5, as in McMahan et al.)")
     parser.add_argument("--cnn-train", type=int, default=50_000, help="CNN training images (the article: 50,000)")
     parser.add_argument("--cnn-epochs", type=int, default=10, help="CNN epochs (the article: 10)")
     parser.add_argument("--n-attack", type=int, default=1_000, help="test images attacked")
+    parser.add_argument("--n-explain", type=int, default=8, help="test images in the completeness and sanity checks")
     parser.add_argument("--output", type=Path, default=ROOT / "book" / "results" / "trust.json")
     return parser.parse_args(argv)
 
@@ -67,7 +70,9 @@ def load_data(stand_in: bool):
         dataset = load_image_dataset(prefer="digits", verbose=False)
         print(f"Stand-in run on {dataset.describe()}. These are NOT CIFAR-10 numbers.")
         return dataset
-    if not is_cached("cifar10"):
+    try:
+        dataset = load_cifar10(download=False)  # the archive, or its extracted folder, in the cache
+    except DatasetUnavailable:
         print(
             f"CIFAR-10 is not cached in {data_home()}.\n"
             "Fetch it once (170 MB, checksum verified) with:\n"
@@ -76,8 +81,7 @@ def load_data(stand_in: bool):
             "    python benchmarks/trust.py --stand-in",
             file=sys.stderr,
         )
-        raise SystemExit(2)
-    dataset = load_cifar10(download=False)
+        raise SystemExit(2) from None
     print(f"Using {dataset.describe()}.")
     return dataset
 
@@ -115,9 +119,10 @@ def dp_and_membership(dataset, arguments):
         print(f"DP-SGD epsilon {rows[-1]['epsilon']}: accuracy {rows[-1]['test_accuracy']:.3f}, attack AUC {attack.auc:.3f}", flush=True)
     fusionlab.set_seed(0)
     overfit = build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(256,), learning_rate=1e-3)
-    history = fit(overfit, X_train, y_train, epochs=arguments.overfit_epochs, batch_size=32, random_state=0)
-    attack = membership_attack(overfit, X_train[members], y_train[members], X_test, y_test)
-    overfit_row = {"train_accuracy": history.accuracy[-1], "test_accuracy": evaluate_classifier(overfit, X_test, y_test)[1],
+    m = min(arguments.overfit_members, len(y_train))
+    history = fit(overfit, X_train[:m], y_train[:m], epochs=arguments.overfit_epochs, batch_size=32, random_state=0)
+    attack = membership_attack(overfit, X_train[:m], y_train[:m], X_test, y_test)
+    overfit_row = {"n_train": m, "train_accuracy": history.accuracy[-1], "test_accuracy": evaluate_classifier(overfit, X_test, y_test)[1],
                    "attack_auc": attack.auc, "attack_advantage": attack.advantage}
     print(f"overfit model: attack AUC {attack.auc:.3f}", flush=True)
     setup = {"n_train": len(y_train), "n_test": len(y_test), "image_side": 8, "lot": arguments.lot, "epochs": arguments.dp_epochs,
@@ -134,18 +139,18 @@ def federated(dataset, arrays, arguments):
     settings = dict(validation_data=(X_test, y_test), learning_rate=0.1, random_state=0)
     fusionlab.set_seed(0)
     central = centralised_sgd(build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(64,)), X_train, y_train,
-                              epochs=arguments.rounds, batch_size=20, **settings)
+                              epochs=arguments.rounds, batch_size=arguments.local_batch, **settings)
     target = 0.9 * max(central.history.val_accuracy)
     results = {"centralised SGD": central}
     for label, alpha in (("FedAvg IID", None), ("FedAvg non-IID alpha 0.1", 0.1)):
         fusionlab.set_seed(0)
         results[label] = federated_averaging(build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(64,)), X_train, y_train,
                                              client_split(y_train, 10, alpha=alpha, random_state=0), n_rounds=arguments.rounds,
-                                             local_epochs=arguments.local_epochs, local_batch_size=20, **settings)
+                                             local_epochs=arguments.local_epochs, local_batch_size=arguments.local_batch, **settings)
     summary = {label: {"rounds_to_target": r.rounds_to(target), "final_accuracy": r.history.val_accuracy[-1],
                        "accuracy_by_round": r.history.val_accuracy} for label, r in results.items()}
     print("FedAvg rounds to target: " + ", ".join(f"{k}: {v['rounds_to_target']}" for k, v in summary.items()), flush=True)
-    return {"target_accuracy": target, "n_clients": 10, "local_epochs": arguments.local_epochs, "local_batch_size": 20, "runs": summary}
+    return {"target_accuracy": target, "n_clients": 10, "local_epochs": arguments.local_epochs, "local_batch_size": arguments.local_batch, "runs": summary}
 
 
 def cnn_checks(dataset, arguments):
@@ -169,7 +174,7 @@ def cnn_checks(dataset, arguments):
     robust = {"FGSM": robust_accuracy(cnn, X_attack, y_attack, radii, attack="fgsm").tolist(),
               "PGD-10": robust_accuracy(cnn, X_attack, y_attack, radii, attack="pgd", n_steps=10, random_state=0).tolist()}
     print("robust accuracy: " + "; ".join(f"{k}: {', '.join(f'{a:.3f}' for a in v)}" for k, v in robust.items()), flush=True)
-    images = X_test[:8]
+    images = X_test[:arguments.n_explain]
     steps = [4, 16, 64, 256]
     gaps = {str(m): completeness_gap(cnn, images, integrated_gradients(cnn, images, n_steps=m)).tolist() for m in steps}
     sanity = cascading_randomization(cnn, images, methods=("gradient", "smoothgrad", "integrated_gradients", "gradient_x_input", "occlusion", "edge_detector"),
@@ -201,7 +206,7 @@ def main(argv=None) -> int:
     record = {
         "schema": 1,
         "name": "trust",
-        "command": "python benchmarks/trust.py" + (" --stand-in" if arguments.stand_in else "") + " " + " ".join(argv or sys.argv[1:]),
+        "command": " ".join(["python benchmarks/trust.py", *(sys.argv[1:] if argv is None else argv)]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),

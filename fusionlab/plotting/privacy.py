@@ -174,8 +174,13 @@ def plot_adversarial_examples(X, X_adversarial, y_true, y_clean, y_adversarial, 
     epsilon : float, default=None
         The radius, for the caption.
     n_images : int, default=6
+        Images shown; those whose prediction the attack changed come first (their caption is red).
     """
     X, X_adversarial = np.asarray(X), np.asarray(X_adversarial)
+    changed = np.asarray(y_clean) != np.asarray(y_adversarial)
+    order = np.argsort(~changed, kind="stable")  # fooled images first, then the rest in order
+    X, X_adversarial = X[order], X_adversarial[order]
+    y_true, y_clean, y_adversarial, changed = (np.asarray(v)[order] for v in (y_true, y_clean, y_adversarial, changed))
     names = [str(n) for n in class_names] if class_names is not None else None
     label = (lambda k: names[int(k)]) if names else (lambda k: str(int(k)))  # noqa: E731
     n_images = min(int(n_images), len(X))
@@ -190,7 +195,7 @@ def plot_adversarial_examples(X, X_adversarial, y_true, y_clean, y_adversarial, 
         )):
             picture = np.clip(picture, 0, 1)
             axes[row, column].imshow(picture[..., 0] if picture.shape[-1] == 1 else picture, cmap="gray" if picture.shape[-1] == 1 else None, vmin=0, vmax=1, interpolation="nearest")
-            axes[row, column].set_title(caption, fontsize=7)
+            axes[row, column].set_title(caption, fontsize=7, color="tab:red" if row == 1 and changed[column] else "black")
             axes[row, column].set_xticks([])
             axes[row, column].set_yticks([])
     radius = f" (epsilon = {epsilon * 255:.0f}/255)" if epsilon is not None and math.isfinite(epsilon) else ""
