@@ -71,7 +71,7 @@ def plot_attributions(images, maps: dict, *, labels=None, overlay: str | None = 
     return figure
 
 
-def plot_completeness(n_steps, gaps: dict, *, tolerance: float = 0.01, ax=None, title: str = "Integrated gradients: completeness gap against steps"):
+def plot_completeness(n_steps, gaps: dict, *, tolerance: float = 0.01, ax=None, title: str = "Integrated gradients: completeness gap"):
     """The relative completeness gap of integrated gradients against the number of steps (log-log).
 
     Parameters
@@ -83,17 +83,19 @@ def plot_completeness(n_steps, gaps: dict, *, tolerance: float = 0.01, ax=None, 
     tolerance : float, default=0.01
         Drawn as a horizontal line (1%).
     """
-    figure, ax = new_axes(ax, figsize=(5.5, 4.0))
+    figure, ax = new_axes(ax, figsize=(6.5, 4.2))
     steps = np.asarray(n_steps)
     for rule, values in gaps.items():
         values = np.atleast_2d(np.asarray(values, dtype=np.float64))
-        (line,) = ax.plot(steps, 100 * values.mean(axis=1), marker="o", label=f"{rule} rule (mean)")
+        (line,) = ax.plot(steps, 100 * values.mean(axis=1), marker="o", label=f"{rule} rule (mean; band: all images)")
         ax.fill_between(steps, 100 * values.min(axis=1), 100 * values.max(axis=1), color=line.get_color(), alpha=0.2)
     ax.axhline(100 * tolerance, color="grey", linestyle="--", linewidth=1, label=f"{100 * tolerance:g}% tolerance")
     ax.set_xscale("log", base=2)
+    ax.set_xticks(steps, [str(int(m)) for m in steps])
+    ax.minorticks_off()
     ax.set_yscale("log")
     ax.set_xlabel("steps on the path from the baseline (log scale)")
-    ax.set_ylabel("|sum of attributions - (f(x) - f(baseline))|  (% of the difference)")
+    ax.set_ylabel("completeness gap (% of f(x) - f(baseline))")
     ax.set_title(title)
     ax.legend(fontsize=8)
     return figure

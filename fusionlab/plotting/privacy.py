@@ -39,6 +39,8 @@ def plot_privacy_utility(epsilons, accuracies, *, non_private_accuracy: float | 
     if non_private_accuracy is not None:
         ax.axhline(100 * non_private_accuracy, color="grey", linestyle="--", label=f"no privacy (epsilon = inf): {100 * non_private_accuracy:.0f}%")
     ax.set_xscale("log")
+    ax.set_xticks(epsilons, [f"{epsilon:g}" for epsilon in epsilons])
+    ax.minorticks_off()
     ax.set_xlabel("epsilon at delta = 1e-5 (log scale; smaller = more private)")
     ax.set_ylabel("test accuracy (%)")
     ax.set_title(title)
