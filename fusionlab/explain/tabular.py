@@ -149,7 +149,11 @@ def tree_shap(forest, X, *, class_index: int = 1) -> tuple[np.ndarray, float]:
     --------
     shap.TreeExplainer : the implementation called (imported here, not at package import).
     """
-    import shap
+    import warnings
+
+    with warnings.catch_warnings():  # shap 0.51 calls colormap setters Matplotlib has scheduled for removal
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        import shap
 
     X = check_array(X, "X", ndim=2)
     n_classes = len(getattr(forest, "classes_", [0, 1]))

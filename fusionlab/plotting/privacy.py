@@ -77,7 +77,7 @@ def plot_membership(results: dict, *, bounds: dict | None = None, title: str = "
         bar_ax.legend(fontsize=8, loc="upper right")
     bar_ax.axhline(0.5, color="grey", linestyle="--", linewidth=1)
     bar_ax.set_xticks(positions, labels, rotation=20, ha="right", fontsize=8)
-    bar_ax.set_ylim(0.4, 1.0)
+    bar_ax.set_ylim(0.4, 1.04)
     bar_ax.set_ylabel("attack AUC (0.5 = no better than guessing)")
     bar_ax.set_title("Attack AUC by model")
     figure.suptitle(title)
