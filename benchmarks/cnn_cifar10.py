@@ -85,15 +85,15 @@ def run(label, model, X_train, y_train, X_test, y_test, **fit_options):
         "model": label,
         "parameters": int(model.count_params()),
         "test_accuracy": test_accuracy,
-        "epochs": history.epochs,
+        "epochs": history.n_epochs,
         "stopped_by": history.stopped_by,
         "train_s": history.train_time_s,
         "wall_s": wall,
-        "images_per_second": history.mean_images_per_second,
+        "images_per_second": history.mean_samples_per_second,
     }
     print(
-        f"{label:<30} test accuracy {test_accuracy:6.1%}  epochs {history.epochs:5.0f} ({history.stopped_by})  "
-        f"train {history.train_time_s:7.1f} s  wall {wall:7.1f} s  {history.mean_images_per_second:6.0f} images/s",
+        f"{label:<30} test accuracy {test_accuracy:6.1%}  epochs {history.n_epochs:5.1f} ({history.stopped_by})  "
+        f"train {history.train_time_s:7.1f} s  wall {wall:7.1f} s  {history.mean_samples_per_second:6.0f} images/s",
         flush=True,
     )
     return result
@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     print(f"\nSummary ({dataset.name}, {os.cpu_count()} logical CPUs)")
     print(f"{'model':<30} {'params':>8} {'test acc':>8} {'epochs':>6} {'train s':>8} {'wall s':>8} {'img/s':>7}")
     for r in results:
-        print(f"{r['model']:<30} {r['parameters']:>8,} {r['test_accuracy']:>8.1%} {r['epochs']:>6} {r['train_s']:>8.1f} {r['wall_s']:>8.1f} {r['images_per_second']:>7.0f}")
+        print(f"{r['model']:<30} {r['parameters']:>8,} {r['test_accuracy']:>8.1%} {r['epochs']:>6.1f} {r['train_s']:>8.1f} {r['wall_s']:>8.1f} {r['images_per_second']:>7.0f}")
     if arguments.stand_in:
         print("\nTargets not checked: this was the digits stand-in.")
     else:

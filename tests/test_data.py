@@ -27,6 +27,7 @@ from fusionlab.data import (
     load_ratings_dataset,
     make_synthetic_ratings,
 )
+from fusionlab.recsys import matrix_from_ratings
 from data_fixtures import CIFAR_CLASSES, make_cifar10_archive, make_movielens_archive, point_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,7 +146,7 @@ def test_movielens_loads_ratings_titles_and_genres(cache, movielens_fixture):
     np.testing.assert_array_equal(ratings.ratings, table[:, 2].astype(float))
     assert ratings.item_titles[0] == "Café au lait (1994)"  # Latin-1 decoded
     assert ratings.item_genres.shape == (40, 19) and ratings.genre_names[1] == "Action"
-    matrix = ratings.to_csr()
+    matrix = matrix_from_ratings(ratings)
     assert matrix.shape == (30, 40) and matrix.nnz == 400
 
 
@@ -193,7 +194,7 @@ def test_synthetic_ratings_repeat_with_a_seed_and_scale_without_a_dense_matrix()
     np.testing.assert_array_equal(a.ratings, b.ratings)
     np.testing.assert_array_equal(a.item_ids, b.item_ids)
     big = make_synthetic_ratings(n_users=100_000, n_items=20_000, n_ratings=1_000_000, random_state=0)
-    assert len(big) == 1_000_000 and big.to_csr().nnz == 1_000_000  # 2e9 cells never materialised
+    assert len(big) == 1_000_000 and matrix_from_ratings(big).nnz == 1_000_000  # 2e9 cells never materialised
 
 
 def test_synthetic_ratings_reject_impossible_sizes():

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_modules import load_benchmark
 from data_fixtures import make_movielens_archive
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def benchmark():
-    spec = importlib.util.spec_from_file_location("recsys_benchmark", ROOT / "benchmarks" / "recsys.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("recsys")
 
 
 def test_benchmark_reads_the_five_official_folds(benchmark, tmp_path, capsys):

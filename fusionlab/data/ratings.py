@@ -2,7 +2,7 @@
 planted low-rank structure of the same shape.
 
 Ratings are kept as parallel 1-D arrays (one entry per rating), never as a dense
-users x items matrix; :meth:`Ratings.to_csr` gives the sparse matrix.
+users x items matrix; :func:`fusionlab.recsys.matrix_from_ratings` gives the sparse matrix.
 """
 
 from __future__ import annotations
@@ -60,12 +60,6 @@ class Ratings:
     @property
     def density(self) -> float:
         return self.n_ratings / (self.n_users * self.n_items)
-
-    def to_csr(self):
-        """The ratings as a ``scipy.sparse.csr_matrix`` of shape (n_users, n_items)."""
-        from scipy.sparse import csr_matrix
-
-        return csr_matrix((self.ratings, (self.user_ids, self.item_ids)), shape=(self.n_users, self.n_items))
 
     def take(self, indices) -> "Ratings":
         """The ratings at ``indices`` (same users, items and metadata)."""
