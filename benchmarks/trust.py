@@ -122,7 +122,7 @@ def dp_and_membership(dataset, arguments):
     m = min(arguments.overfit_members, len(y_train))
     history = fit(overfit, X_train[:m], y_train[:m], epochs=arguments.overfit_epochs, batch_size=32, random_state=0)
     attack = membership_attack(overfit, X_train[:m], y_train[:m], X_test, y_test)
-    overfit_row = {"n_train": m, "train_accuracy": history.accuracy[-1], "test_accuracy": evaluate_classifier(overfit, X_test, y_test)[1],
+    overfit_row = {"n_train": m, "train_accuracy": history["accuracy"][-1], "test_accuracy": evaluate_classifier(overfit, X_test, y_test)[1],
                    "attack_auc": attack.auc, "attack_advantage": attack.advantage}
     print(f"overfit model: attack AUC {attack.auc:.3f}", flush=True)
     setup = {"n_train": len(y_train), "n_test": len(y_test), "image_side": 8, "lot": arguments.lot, "epochs": arguments.dp_epochs,
@@ -140,15 +140,15 @@ def federated(dataset, arrays, arguments):
     fusionlab.set_seed(0)
     central = centralised_sgd(build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(64,)), X_train, y_train,
                               epochs=arguments.rounds, batch_size=arguments.local_batch, **settings)
-    target = 0.9 * max(central.history.val_accuracy)
+    target = 0.9 * max(central.history["val_accuracy"])
     results = {"centralised SGD": central}
     for label, alpha in (("FedAvg IID", None), ("FedAvg non-IID alpha 0.1", 0.1)):
         fusionlab.set_seed(0)
         results[label] = federated_averaging(build_mlp(X_train.shape[1], dataset.n_classes, hidden_units=(64,)), X_train, y_train,
                                              client_split(y_train, 10, alpha=alpha, random_state=0), n_rounds=arguments.rounds,
                                              local_epochs=arguments.local_epochs, local_batch_size=arguments.local_batch, **settings)
-    summary = {label: {"rounds_to_target": r.rounds_to(target), "final_accuracy": r.history.val_accuracy[-1],
-                       "accuracy_by_round": r.history.val_accuracy} for label, r in results.items()}
+    summary = {label: {"rounds_to_target": r.rounds_to(target), "final_accuracy": r.history["val_accuracy"][-1],
+                       "accuracy_by_round": r.history["val_accuracy"].tolist()} for label, r in results.items()}
     print("FedAvg rounds to target: " + ", ".join(f"{k}: {v['rounds_to_target']}" for k, v in summary.items()), flush=True)
     return {"target_accuracy": target, "n_clients": 10, "local_epochs": arguments.local_epochs, "local_batch_size": arguments.local_batch, "runs": summary}
 

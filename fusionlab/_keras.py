@@ -5,6 +5,8 @@ TensorFlow and Keras are imported inside the functions, so importing this module
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from ._validation import check_array, check_int, error_message
@@ -49,6 +51,16 @@ def check_labels(y, n_samples: int, n_classes: int, name: str = "y") -> np.ndarr
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(error_message(name, f"labels in [0, {n_classes - 1}]", f"labels in [{y.min()}, {y.max()}]", "Pass labels of the model's classes."))
     return y.astype(np.int64)
+
+
+def check_validation_data(model, validation_data):
+    """``None``, or ``(X_validation, y_validation)`` checked against the model (the Keras ``fit`` argument)."""
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError(error_message("validation_data", "a (X_validation, y_validation) pair", type(validation_data).__name__, "Pass validation_data=(X_validation, y_validation)."))
+    X_validation = check_model_inputs(model, validation_data[0], "validation_data[0]")
+    return X_validation, check_labels(validation_data[1], len(X_validation), n_outputs(model), "validation_data[1]")
 
 
 def n_outputs(model) -> int:
@@ -98,3 +110,60 @@ def score_function(model, output: str = "logit"):
         return scores + last.bias if last.use_bias else scores
 
     return logits
+
+
+#: Compiled functions of the few models used last, so that repeated calls on one model (PGD's
+#: steps, the radii of a robust-accuracy curve, the points of an integrated-gradients path, the
+#: stages of the sanity check) trace their graph once. Holds at most ``_COMPILED_MODELS`` models.
+_COMPILED: OrderedDict = OrderedDict()
+_COMPILED_MODELS = 4
+COMPILED_KINDS = ("scores", "target_gradient", "loss_gradient")
+
+
+def compiled_function(model, kind: str, output: str = "logit"):
+    """A ``tf.function`` of ``model`` traced once for any batch size, cached per model.
+
+    ``kind``:
+
+    - ``"scores"``: ``x -> scores`` of shape (batch, n_classes), as :func:`score_function`;
+    - ``"target_gradient"``: ``(x, target) -> (d scores[target] / d x, scores[target])``;
+    - ``"loss_gradient"``: ``(x, y) -> d loss / d x`` of each example's cross-entropy (from the
+      logits when ``output="logit"``).
+
+    Variables are read when the function runs, so re-initialised weights are seen; the graph is
+    the same as eager execution's up to float rounding.
+    """
+    import keras
+    import tensorflow as tf
+
+    from ._validation import check_choice
+
+    kind = check_choice(kind, "kind", COMPILED_KINDS)
+    key = (id(model), kind, output)
+    if key in _COMPILED:
+        _COMPILED.move_to_end(key)
+        return _COMPILED[key][1]
+    score_of = score_function(model, output)
+    images = tf.TensorSpec((None, *model.inputs[0].shape[1:]), model_dtype(model))  # (batch, height, width, channels)
+    labels = tf.TensorSpec((None,), tf.int64)  # (batch,)
+
+    def target_gradient(x, target):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            selected = tf.gather(score_of(x), target, axis=1, batch_dims=1)  # (batch,)
+        return tape.gradient(selected, x), selected
+
+    def loss_gradient(x, y):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            losses = keras.losses.sparse_categorical_crossentropy(y, score_of(x), from_logits=output == "logit")  # (batch,)
+        return tape.gradient(losses, x)
+
+    if kind == "scores":
+        function = tf.function(lambda x: score_of(x), input_signature=[images])
+    else:
+        function = tf.function(target_gradient if kind == "target_gradient" else loss_gradient, input_signature=[images, labels])
+    _COMPILED[key] = (model, function)  # the model is kept so that its id is not reused while cached
+    while len(_COMPILED) > _COMPILED_MODELS * len(COMPILED_KINDS):
+        _COMPILED.popitem(last=False)
+    return function

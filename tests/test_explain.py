@@ -267,6 +267,8 @@ def test_compare_importances_is_sklearns_permutation_importance_and_shows_the_im
     assert comparison.rank("random_continuous") < comparison.rank("random_categorical")  # MDI's cardinality bias
     assert abs(comparison.permutation_mean[names.index("random_continuous")]) < 0.01
     assert comparison.table(top=3).count("\n") == 3
+    with pytest.raises(ValueError, match="X_test, y_test must be arrays with the same number of samples"):
+        compare_importances(forest, X_test, y_test[:-1], names)
 
 
 def test_permutation_importance_on_training_data_flatters_the_random_column_exercise_ex_05_2_train_importance(cancer_forest):
@@ -305,9 +307,10 @@ def test_tree_shap_gives_zero_to_a_feature_the_trees_never_use():
 @pytest.fixture(scope="module")
 def ratings_matrix():
     from fusionlab.data import make_synthetic_ratings
+    from fusionlab.recsys import matrix_from_ratings
 
     ratings = make_synthetic_ratings(n_users=60, n_items=80, n_ratings=1500, random_state=0)
-    return ratings.to_csr()
+    return matrix_from_ratings(ratings)
 
 
 @pytest.mark.parametrize("centering", ["baseline", "mean", "none"])
@@ -348,3 +351,14 @@ def test_item_knn_explanation_validates_its_input(ratings_matrix):
         explain_item_knn(model, 60, 0)
     with pytest.raises(TypeError, match="model must be a fitted item-based kNN recommender"):
         explain_item_knn(UserKNN(k=5).fit(ratings_matrix), 0, 0)
+    with pytest.raises(TypeError, match="model must be a fitted item-based kNN recommender"):
+        explain_item_knn(ItemKNN(k=5), 0, 0)  # not fitted
+
+
+def test_item_knn_explanation_of_neighbourhood_cf_with_kind_item(ratings_matrix):
+    """The general estimator with kind="item" is the same model and explains the same way."""
+    from fusionlab.recsys import NeighbourhoodCF
+
+    model = NeighbourhoodCF(kind="item", k=6).fit(ratings_matrix)
+    why = explain_item_knn(model, 3, 11)
+    assert abs(why.offset + why.contributions.sum() - model.predict([3], [11], clip=False)[0]) < 1e-12

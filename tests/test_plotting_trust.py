@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 
 from fusionlab import plotting  # noqa: E402
 from fusionlab.explain import ImportanceComparison, SanityCheckResult  # noqa: E402
+from fusionlab.history import History  # noqa: E402
 from fusionlab.privacy import loss_threshold_attack  # noqa: E402
 
 
@@ -47,7 +48,8 @@ def test_tabular_and_contribution_figures():
     comparison = ImportanceComparison(["a", "b", "random_continuous"], np.array([0.5, 0.2, 0.3]), np.array([0.1, 0.0, 0.0]), np.zeros(3))
     figure = _labelled(plotting.plot_importances(comparison, top=2))
     assert [t.get_text() for t in figure.axes[0].get_yticklabels()][-1] == "a"
-    _labelled(plotting.plot_pixel_importance(np.arange(64.0), (8, 8), image=np.zeros((8, 8))))
+    figure = _labelled(plotting.plot_pixel_importance(np.arange(64.0) / 1000, (8, 8), image=np.zeros((8, 8))))
+    assert len(figure.axes[1].texts) == 64 and figure.axes[1].texts[-1].get_text() == "6.3"  # the one heat map, in percentage points
     _labelled(plotting.plot_partial_dependence([np.arange(3)], [np.ones(3)], ["a"]))
     figure = plotting.plot_contributions(["x", "y", "z"], [0.5, -0.25, 0.1], 3.0, top=2)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
@@ -62,7 +64,10 @@ def test_privacy_figures():
     figure = _labelled(plotting.plot_membership(attacks, bounds={"epsilon = 1": 0.73, "overfit": 1.0}))
     assert len(figure.axes) == 2
     _labelled(plotting.plot_client_split([np.array([0, 1]), np.array([2, 3])], [0, 1, 1, 2]))
-    _labelled(plotting.plot_federated_rounds({"iid": [0.2, 0.5, 0.9], "skewed": [0.1, 0.2, 0.3]}, target=0.8))
+    rounds = {"iid": History.from_epochs(val_accuracy=[0.2, 0.5, 0.9]), "skewed": History.from_epochs(val_accuracy=[0.1, 0.2, 0.3])}
+    figure = plotting.plot_curves(rounds, "val_accuracy", xlabel="communication round", hlines={"target 80%": 0.8})
+    assert figure.axes[0].get_xlabel() == "communication round"  # FedAvg's rounds go through the one training-curve figure
+    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == ["iid", "skewed", "target 80%"]
     _labelled(plotting.plot_robust_accuracy([0, 4 / 255], {"FGSM": [0.9, 0.3]}))
     X = np.full((2, 4, 4, 3), 0.5)
     figure = plotting.plot_adversarial_examples(X, X + 0.01, [0, 1], [0, 1], [1, 1], ["cat", "dog"], epsilon=4 / 255)

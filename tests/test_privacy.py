@@ -142,7 +142,10 @@ def test_fit_dp_sgd_reports_the_accountants_epsilon_and_is_deterministic():
     assert result.epsilon == dp_sgd_epsilon(1.2, 10 / 60, 18, delta=1e-5)
     for a, b in zip(weights, weights_again):
         np.testing.assert_array_equal(a, b)
-    assert result.history.epochs == 3 and len(result.clipped_fraction) == 3
+    assert result.history.n_epochs == 3 and len(result.clipped_fraction) == 3
+    history = result.history  # the package's one training record
+    assert history.step == [6, 12, 18] and np.all(np.diff(history["elapsed_s"]) > 0) and "val_accuracy" not in history
+    assert np.all(np.diff(history.n_samples_seen) > 0) and len(history["loss"]) == 3
     non_private = fit_dp_sgd(_mlp(), X, y, epochs=1, batch_size=10, l2_norm_clip=None, noise_multiplier=0.0)
     assert non_private.epsilon == math.inf
 
@@ -151,7 +154,7 @@ def test_dp_sgd_learns_without_noise():
     X, y = _data(90)
     model = _mlp(hidden=8)
     result = fit_dp_sgd(model, X, y, epochs=15, batch_size=15, l2_norm_clip=None, noise_multiplier=0.0, learning_rate=0.5, validation_data=(X, y))
-    assert result.history.val_accuracy[-1] > 0.9
+    assert result.history["val_accuracy"][-1] > 0.9
 
 
 # --- accounting -------------------------------------------------------------------------------
@@ -308,7 +311,11 @@ def test_fedavg_reports_rounds_to_target_and_centralised_sgd_learns():
     X, y = _data(90)
     result = centralised_sgd(_mlp(hidden=8), X, y, epochs=8, batch_size=10, learning_rate=0.3, validation_data=(X, y), target_accuracy=0.8)
     assert result.rounds_to_target == result.rounds_to(0.8) and result.rounds_to_target is not None
-    assert result.rounds_to(1.01) is None and result.history.epochs == 8 and result.n_local_steps == 8 * 9
+    assert result.rounds_to(1.01) is None and result.history.n_epochs == 8 and result.n_local_steps == 8 * 9
+    assert result.history.step[-1] == 8 * 9 and result.history.n_samples_seen[-1] == 8 * 90
+    without_validation = centralised_sgd(_mlp(hidden=8), X, y, epochs=1, batch_size=10)
+    with pytest.raises(ValueError, match="validation_data must be held-out data"):
+        without_validation.rounds_to(0.5)
 
 
 # --- adversarial examples ---------------------------------------------------------------------
@@ -391,6 +398,8 @@ def test_attacks_raise_the_loss_and_pgd_is_at_least_as_strong():
         (lambda: federated_averaging(_mlp(), *_data(20), "clients"), TypeError, "clients must be a non-empty list of index arrays"),
         (lambda: federated_averaging(_mlp(), *_data(20), [np.array([0, 99])]), ValueError, r"clients\[0\] must be indices in \[0, 19\]"),
         (lambda: federated_averaging(_mlp(), *_data(20), [np.arange(20)], target_accuracy=0.9), ValueError, "validation_data must be a"),
+        (lambda: fit_dp_sgd(_mlp(), *_data(20), batch_size=10, validation_data=_data(20)[0]), TypeError, r"validation_data must be a \(X_validation, y_validation\) pair"),
+        (lambda: centralised_sgd(_mlp(), *_data(20), validation_data=(_data(20)[0], _data(20)[1] + 5)), ValueError, r"validation_data\[1\] must be labels in \[0, 2\]"),
         (lambda: fgsm(_image_model(), _pixels()[0] * 2, _pixels()[1], 0.1), ValueError, r"X must be values in \[clip_min, clip_max\]"),
         (lambda: pgd(_image_model(), *_pixels(), -0.1), ValueError, "epsilon must be a number in"),
         (lambda: robust_accuracy(_image_model(), *_pixels(), [0.1], attack="cw"), ValueError, "attack must be one of"),

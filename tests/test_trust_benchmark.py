@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from benchmark_modules import load_benchmark
 
 
 def _benchmark():
-    spec = importlib.util.spec_from_file_location("trust_benchmark", ROOT / "benchmarks" / "trust.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("trust")
 
 
 def test_benchmark_exits_with_instructions_when_cifar10_is_not_cached(tmp_path, monkeypatch, capsys):

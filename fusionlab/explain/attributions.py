@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._keras import SCORE_OUTPUTS, batches, check_keras_model, check_model_inputs, n_outputs, score_function
+from .._keras import SCORE_OUTPUTS, batches, check_keras_model, check_model_inputs, compiled_function, n_outputs
 from .._validation import check_array, check_choice, check_float, check_int, check_random_state, error_message
 
 RULES = ("left", "right", "midpoint", "trapezoid")
@@ -51,7 +51,7 @@ def resolve_target(model, X, target=None, *, output: str = "logit") -> np.ndarra
     target : None, int or array-like of int of shape (n_images,)
     """
     if target is None:
-        return _scores(score_function(model, output), X).argmax(axis=1)
+        return _scores(compiled_function(model, "scores", output), X).argmax(axis=1)
     n_classes = n_outputs(model)
     target = np.atleast_1d(np.asarray(target))
     if target.dtype.kind not in "iu":
@@ -62,18 +62,13 @@ def resolve_target(model, X, target=None, *, output: str = "logit") -> np.ndarra
     return target.astype(np.int64)
 
 
-def _target_gradients(score_of, X, target, batch_size) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient of ``score_of(x)[target]`` with respect to ``x``, and the scores, in batches."""
-    import tensorflow as tf
-
+def _target_gradients(model, output, X, target, batch_size) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient of the score of class ``target`` with respect to ``x``, and the scores, in batches."""
+    gradient_of = compiled_function(model, "target_gradient", output)  # traced once per model
     gradients, values = np.empty_like(X), np.empty(len(X))
     for rows in batches(len(X), batch_size):
-        x = tf.convert_to_tensor(X[rows])
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            selected = tf.gather(score_of(x), target[rows], axis=1, batch_dims=1)  # (batch,)
-        gradients[rows] = tape.gradient(selected, x).numpy()
-        values[rows] = selected.numpy()
+        gradient, selected = gradient_of(X[rows], target[rows].astype(np.int64))
+        gradients[rows], values[rows] = gradient.numpy(), selected.numpy()
     return gradients, values
 
 
@@ -104,7 +99,7 @@ def saliency(model, X, target=None, *, output: str = "logit", batch_size: int = 
     """
     model, X = _check_images(model, X)
     target = resolve_target(model, X, target, output=output)
-    return _target_gradients(score_function(model, output), X, target, batch_size)[0]
+    return _target_gradients(model, output, X, target, batch_size)[0]
 
 
 def smoothgrad(model, X, target=None, *, n_samples: int = 25, noise_level: float = 0.15, output: str = "logit",
@@ -130,12 +125,11 @@ def smoothgrad(model, X, target=None, *, n_samples: int = 25, noise_level: float
     noise_level = check_float(noise_level, "noise_level", low=0.0, fix="Use e.g. 0.15 (15% of the value range).")
     rng = check_random_state(random_state)
     target = resolve_target(model, X, target, output=output)
-    score_of = score_function(model, output)
     spread = noise_level * (X.max(axis=(1, 2, 3)) - X.min(axis=(1, 2, 3)))  # (n_images,)
     total = np.zeros_like(X, dtype=np.float64)
     for _ in range(n_samples):
         noisy = (X + rng.normal(size=X.shape) * spread[:, None, None, None]).astype(X.dtype)
-        total += _target_gradients(score_of, noisy, target, batch_size)[0]
+        total += _target_gradients(model, output, noisy, target, batch_size)[0]
     return (total / n_samples).astype(X.dtype)
 
 
@@ -199,12 +193,11 @@ def integrated_gradients(model, X, target=None, *, baseline=None, n_steps: int =
     target = resolve_target(model, X, target, output=output)
     base = _baseline_array(X, baseline)
     alphas, weights = path_weights(n_steps, rule)
-    score_of = score_function(model, output)
     delta = X - base  # (n_images, height, width, channels)
     attributions = np.empty_like(X)
     for index in range(len(X)):
         path = (base[index] + alphas[:, None, None, None] * delta[index]).astype(X.dtype)  # (n_points, h, w, c)
-        gradients, _ = _target_gradients(score_of, path, np.full(len(alphas), target[index]), batch_size)
+        gradients, _ = _target_gradients(model, output, path, np.full(len(alphas), target[index]), batch_size)
         attributions[index] = delta[index] * np.tensordot(weights, gradients, axes=1)  # weighted mean gradient
     return attributions
 
@@ -224,7 +217,7 @@ def completeness_gap(model, X, attributions, target=None, *, baseline=None, outp
     if attributions.shape != X.shape:
         raise ValueError(error_message("attributions", f"an array of shape {X.shape}", f"array of shape {attributions.shape}", "Pass integrated_gradients(model, X, ...) for the same X."))
     target = resolve_target(model, X, target, output=output)
-    score_of = score_function(model, output)
+    score_of = compiled_function(model, "scores", output)
     rows = np.arange(len(X))
     difference = _scores(score_of, X)[rows, target] - _scores(score_of, _baseline_array(X, baseline))[rows, target]
     return np.abs(attributions.reshape(len(X), -1).sum(axis=1) - difference) / np.maximum(np.abs(difference), 1e-12)
@@ -261,7 +254,7 @@ def occlusion(model, X, target=None, *, patch: int = 4, stride: int = 2, fill: f
 
     if isinstance(model, keras.Model):
         model, X = _check_images(model, X)
-        score_of = score_function(model, output)
+        score_of = compiled_function(model, "scores", output)
         target = resolve_target(model, X, target, output=output)
     elif callable(model):
         X = check_array(X, "X", ndim=4)

@@ -28,27 +28,27 @@ class RecommendationExplanation:
     Attributes
     ----------
     user, item : int
+    neighbours : ndarray of int of shape (n_neighbours,)
+        The rated items used, most similar first.
+    contributions : ndarray of shape (n_neighbours,)
+        ``w_j (r(u, j) - b(u, j))``.
     prediction : float
         ``offset + contributions.sum()``, the model's unclipped prediction.
     offset : float
         ``b(u, i)``, where the prediction starts.
-    neighbours : ndarray of int of shape (n_neighbours,)
-        The rated items used, most similar first.
     similarities : ndarray of shape (n_neighbours,)
     ratings : ndarray of shape (n_neighbours,)
         The user's ratings of the neighbours.
-    contributions : ndarray of shape (n_neighbours,)
-        ``w_j (r(u, j) - b(u, j))``.
     """
 
     user: int
     item: int
+    neighbours: np.ndarray = field(repr=False)
+    contributions: np.ndarray = field(repr=False)
     prediction: float
     offset: float
-    neighbours: np.ndarray = field(repr=False)
     similarities: np.ndarray = field(repr=False)
     ratings: np.ndarray = field(repr=False)
-    contributions: np.ndarray = field(repr=False)
 
     def top(self, n: int = 5) -> np.ndarray:
         """Positions of the ``n`` neighbours with the largest absolute contribution."""
@@ -68,28 +68,26 @@ class RecommendationExplanation:
 def _item_knn_parts(model, user: int, item: int):
     """Everything the explanation needs from a fitted item-kNN model, read in one place.
 
-    Uses only the model's public, fitted state: ``train_`` (the sparse training matrix),
-    ``similarity_`` (item x item), the parameters ``k``, ``min_k`` and ``centering``, and for
-    the offset ``global_mean_``, ``user_bias_`` and ``item_bias_``. If the recommender classes
-    change, this is the one function to update; the test that the contributions add up to
-    ``model.predict`` catches any drift.
+    Uses only the estimator's parameters (``k``, ``min_k``, ``centering``) and its fitted
+    state: ``matrix_`` (users x items training ratings), ``similarity_`` (item x item),
+    ``global_mean_``, ``rater_bias_`` (per user), ``entity_bias_`` and ``entity_mean_`` (per
+    item). If the recommender classes change, this is the one function to update; the test that
+    the contributions add up to ``model.predict`` catches any drift.
     """
     import scipy.sparse as sp
 
-    R = model.train_.tocsr()
-    row = slice(R.indptr[user], R.indptr[user + 1])
-    rated, ratings = R.indices[row].astype(np.int64), R.data[row].astype(np.float64)  # sorted by item index
+    M = model.matrix_  # (n_users, n_items), columns sorted within each row
+    row = slice(M.indptr[user], M.indptr[user + 1])
+    rated, ratings = M.indices[row].astype(np.int64), M.data[row].astype(np.float64)
     similarity = model.similarity_
     sims = (similarity[item][:, rated].toarray().ravel() if sp.issparse(similarity) else np.asarray(similarity[item, rated], dtype=np.float64))
+    items = np.r_[item, rated]
     if model.centering == "baseline":
-        offsets = model.global_mean_ + model.user_bias_[user] + model.item_bias_[np.r_[item, rated]]
+        offsets = model.global_mean_ + model.rater_bias_[user] + model.entity_bias_[items]
     elif model.centering == "mean":
-        counts = np.bincount(R.indices, minlength=R.shape[1])
-        sums = np.bincount(R.indices, R.data, minlength=R.shape[1])
-        means = np.where(counts > 0, sums / np.maximum(counts, 1), model.global_mean_)
-        offsets = means[np.r_[item, rated]]
+        offsets = model.entity_mean_[items]
     else:
-        offsets = np.zeros(rated.size + 1)
+        offsets = np.zeros(items.size)
     fallback = offsets[0] if model.centering != "none" else model.global_mean_
     return rated, ratings, sims, offsets[0], offsets[1:], fallback, int(model.k), int(model.min_k)
 
@@ -118,9 +116,9 @@ def explain_item_knn(model, user: int, item: int) -> RecommendationExplanation:
     Herlocker, Konstan & Riedl (2000) found that showing users the neighbours behind a
     recommendation was among the most persuasive explanations. Used in chapter 5.2.
     """
-    if getattr(model, "kind", "item") != "item" or not hasattr(model, "similarity_"):
+    if getattr(model, "kind", None) != "item" or not hasattr(model, "matrix_"):
         raise TypeError(error_message("model", "a fitted item-based kNN recommender (ItemKNN)", type(model).__name__, "Fit fusionlab.recsys.ItemKNN(...) on the training matrix first."))
-    n_users, n_items = model.train_.shape
+    n_users, n_items = model.matrix_.shape
     user = check_int(user, "user", low=0, high=n_users - 1, fix="Pass a user index; map raw ids with IdMap.to_index.")
     item = check_int(item, "item", low=0, high=n_items - 1, fix="Pass an item index; map raw ids with IdMap.to_index.")
     rated, ratings, sims, offset, rated_offsets, fallback, k, min_k = _item_knn_parts(model, user, item)
@@ -129,12 +127,13 @@ def explain_item_knn(model, user: int, item: int) -> RecommendationExplanation:
         rated, ratings, sims, rated_offsets = rated[keep], ratings[keep], sims[keep], rated_offsets[keep]
     used = sims > 0
     if np.count_nonzero(used) < min_k or sims.sum() <= 0:
-        return RecommendationExplanation(user, item, float(fallback), float(fallback), *(np.zeros(0) for _ in range(4)))
+        empty = np.zeros(0)
+        return RecommendationExplanation(user, item, empty.astype(np.int64), empty, float(fallback), float(fallback), empty, empty)
     rated, ratings, sims, rated_offsets = rated[used], ratings[used], sims[used], rated_offsets[used]
     order = np.argsort(-sims, kind="stable")
     rated, ratings, sims, rated_offsets = rated[order], ratings[order], sims[order], rated_offsets[order]
     contributions = sims / sims.sum() * (ratings - rated_offsets)
-    return RecommendationExplanation(user, item, float(offset + contributions.sum()), float(offset), rated, sims, ratings, contributions)
+    return RecommendationExplanation(user, item, rated, contributions, float(offset + contributions.sum()), float(offset), sims, ratings)
 
 
 __all__ = ["RecommendationExplanation", "explain_item_knn"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_int, check_random_state, error_message
+from .._validation import check_array, check_int, check_random_state, check_X_y, error_message
 
 #: Names of the two columns :func:`add_random_features` appends.
 RANDOM_FEATURES = ("random_continuous", "random_categorical")
@@ -116,9 +116,7 @@ def compare_importances(forest, X_test, y_test, feature_names, *, n_repeats: int
 
     if not hasattr(forest, "feature_importances_"):
         raise TypeError(error_message("forest", "a fitted estimator with feature_importances_", type(forest).__name__, "Fit a RandomForestClassifier first."))
-    X_test = check_array(X_test, "X_test", ndim=2)
-    y_test = check_array(y_test, "y_test", ndim=1, dtype=None)
-    check_consistent_length(X_test=X_test, y_test=y_test)
+    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
     names = [str(name) for name in feature_names]
     if len(names) != X_test.shape[1] or len(forest.feature_importances_) != len(names):
         raise ValueError(error_message("feature_names", f"{len(forest.feature_importances_)} names, one per feature", f"{len(names)} names", "Pass the names of the columns the forest was fitted on."))

@@ -38,7 +38,6 @@ from .pipeline import plot_cv_comparison, plot_leakage
 from .privacy import (
     plot_adversarial_examples,
     plot_client_split,
-    plot_federated_rounds,
     plot_membership,
     plot_privacy_utility,
     plot_robust_accuracy,
@@ -55,6 +54,6 @@ __all__ = [
     "plot_misclassified", "plot_reliability_diagram",
     "plot_attributions", "plot_completeness", "plot_contributions", "plot_importances", "plot_partial_dependence",
     "plot_pixel_importance", "plot_sanity_check", "plot_sanity_maps",
-    "plot_adversarial_examples", "plot_client_split", "plot_federated_rounds", "plot_membership",
+    "plot_adversarial_examples", "plot_client_split", "plot_membership",
     "plot_privacy_utility", "plot_robust_accuracy",
 ]

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._validation import check_int, error_message
 from ._base import new_axes
+from .heatmap import plot_heatmap
 
 
 def _display_image(image):
@@ -192,29 +193,25 @@ def plot_importances(comparison, *, top: int = 12, highlight=("random_continuous
 
 
 def plot_pixel_importance(importances, image_shape=(8, 8), *, image=None, title: str = "Which pixels drive the pipeline"):
-    """Per-pixel importances drawn as an image, next to an example image.
+    """Per-pixel importances as a heat map (through :func:`plot_heatmap`), next to an example image.
 
     Parameters
     ----------
     importances : array-like of shape (height * width,)
-        E.g. permutation importance of each pixel feature.
+        E.g. permutation importance of each pixel feature (a drop in accuracy, as a fraction);
+        shown in percentage points.
     image_shape : tuple (height, width), default=(8, 8)
     image : ndarray of shape (height, width), default=None
         An example input, shown on the left.
     """
-    values = np.asarray(importances, dtype=np.float64).reshape(image_shape)
-    figure, axes = new_axes(ncols=2 if image is not None else 1, figsize=(8.0 if image is not None else 4.5, 3.8))
+    values = 100 * np.asarray(importances, dtype=np.float64).reshape(image_shape)
+    figure, axes = new_axes(ncols=2 if image is not None else 1, figsize=(10.0 if image is not None else 6.0, 4.6))
     axes = np.atleast_1d(axes)
     if image is not None:
         axes[0].imshow(np.asarray(image), cmap="gray_r", interpolation="nearest")
-        axes[0].set_title("an input image")
-        axes[0].set_xlabel("pixel column")
-        axes[0].set_ylabel("pixel row")
-    shown = axes[-1].imshow(values, cmap="viridis", interpolation="nearest")
-    figure.colorbar(shown, ax=axes[-1], label="drop in accuracy when the pixel is shuffled")
-    axes[-1].set_title(title)
-    axes[-1].set_xlabel("pixel column")
-    axes[-1].set_ylabel("pixel row")
+        axes[0].set(title="an input image", xlabel="pixel column", ylabel="pixel row")
+    plot_heatmap(values, fmt="{:.1f}", cmap="viridis", xlabel="pixel column", ylabel="pixel row", title=title,
+                 colorbar_label="drop in accuracy when shuffled (percentage points)", ax=axes[-1])
     return figure
 
 

@@ -1,5 +1,6 @@
 """Figures for privacy and security (chapter 5.3): accuracy against epsilon, membership-inference
-ROC curves and AUCs, federated rounds and client splits, robust accuracy, adversarial images.
+ROC curves and AUCs, client splits, robust accuracy, adversarial images. (Federated
+averaging's accuracy by round is a training curve: :func:`fusionlab.plotting.plot_curves`.)
 
 Each function returns the ``Figure``. No algorithm is imported here: the functions take arrays
 and result objects computed by :mod:`fusionlab.privacy`.
@@ -112,34 +113,6 @@ def plot_client_split(clients, y, *, n_classes: int | None = None, ax=None, titl
     return figure
 
 
-def plot_federated_rounds(curves: dict, *, target: float | None = None, ax=None, title: str = "Federated averaging: test accuracy by round"):
-    """Test accuracy of the global model after each round, one line per setting.
-
-    Parameters
-    ----------
-    curves : dict of str to array-like of float
-        Accuracy (in [0, 1]) after each round (``result.history.val_accuracy``); for
-        centralised SGD a round is an epoch.
-    target : float, default=None
-        The target accuracy, drawn as a line; the first round reaching it is marked.
-    """
-    figure, ax = new_axes(ax, figsize=(6.2, 4.0))
-    for label, values in curves.items():
-        values = 100 * np.asarray(values, dtype=np.float64)
-        rounds = np.arange(1, len(values) + 1)
-        (line,) = ax.plot(rounds, values, marker=".", label=label)
-        if target is not None and np.any(values >= 100 * target):
-            first = int(np.argmax(values >= 100 * target))
-            ax.scatter(rounds[first], values[first], s=80, facecolors="none", edgecolors=line.get_color(), linewidths=1.5)
-    if target is not None:
-        ax.axhline(100 * target, color="grey", linestyle="--", linewidth=1, label=f"target {100 * target:.0f}% (circle: first round there)")
-    ax.set_xlabel("communication round (centralised: epoch)")
-    ax.set_ylabel("test accuracy of the global model (%)")
-    ax.set_title(title)
-    ax.legend(fontsize=8, loc="lower right")
-    return figure
-
-
 def plot_robust_accuracy(epsilons, curves: dict, *, pixel_scale: float = 255.0, ax=None, title: str = "Robust accuracy against the attack radius"):
     """Accuracy on attacked test images against the L-infinity radius, one line per attack.
 
@@ -206,6 +179,6 @@ def plot_adversarial_examples(X, X_adversarial, y_true, y_clean, y_adversarial, 
 
 
 __all__ = [
-    "plot_adversarial_examples", "plot_client_split", "plot_federated_rounds", "plot_membership", "plot_privacy_utility",
+    "plot_adversarial_examples", "plot_client_split", "plot_membership", "plot_privacy_utility",
     "plot_robust_accuracy",
 ]

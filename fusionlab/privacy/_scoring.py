@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import time
-
 import numpy as np
 
 #: Probabilities are clipped below at this value before the log, so a loss is at most ~27.6.
@@ -30,20 +27,15 @@ def evaluate_classifier(model, X, y, *, batch_size: int = 1024) -> tuple[float, 
     return float(losses.mean()), float(np.mean(probabilities.argmax(axis=1) == y))
 
 
-def record_epoch(history, model, loss_sum, correct, seen, seconds, learning_rate, validation):
-    """Append one epoch to ``history`` (DP-SGD and federated averaging)."""
-    history.loss.append(loss_sum / max(seen, 1))
-    history.accuracy.append(correct / max(seen, 1))
-    history.epoch_time_s.append(seconds)
-    history.n_images.append(int(seen))
-    history.learning_rate.append(float(learning_rate))
-    if validation is None:
-        history.val_loss.append(math.nan)
-        history.val_accuracy.append(math.nan)
-        history.validation_time_s.append(0.0)
-        return
-    start = time.perf_counter()
-    loss, accuracy = evaluate_classifier(model, *validation)
-    history.val_loss.append(loss)
-    history.val_accuracy.append(accuracy)
-    history.validation_time_s.append(time.perf_counter() - start)
+def record_epoch(history, model, *, epoch: int, step: int, elapsed_s: float, n_samples_seen: int, loss_sum: float, correct: float,
+                 seen: float, learning_rate: float, validation) -> None:
+    """Append one epoch (or round) to ``history``, a :class:`fusionlab.history.History` (DP-SGD and federated averaging).
+
+    ``loss_sum``, ``correct`` and ``seen`` are the epoch's summed training loss, correct
+    predictions and examples; ``elapsed_s`` and ``n_samples_seen`` are cumulative. The
+    validation loss and accuracy are measured after the epoch, outside ``elapsed_s``.
+    """
+    metrics = {"loss": loss_sum / max(seen, 1), "accuracy": correct / max(seen, 1), "learning_rate": float(learning_rate)}
+    if validation is not None:
+        metrics["val_loss"], metrics["val_accuracy"] = evaluate_classifier(model, *validation)
+    history.record(epoch=epoch, step=step, elapsed_s=elapsed_s, n_samples_seen=n_samples_seen, **metrics)

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._keras import check_keras_model, check_labels, check_model_inputs, n_outputs, seed_pair
+from .._keras import check_keras_model, check_labels, check_model_inputs, check_validation_data, n_outputs, seed_pair
 from .._validation import check_float, check_int, check_random_state, error_message
-from ..training.fit import TrainingHistory
+from ..history import History
 from ._scoring import record_epoch
 from .accounting import dp_sgd_epsilon
 
@@ -34,9 +34,10 @@ class DPSGDResult:
 
     Attributes
     ----------
-    history : fusionlab.training.TrainingHistory
-        Per epoch: mean training loss and accuracy on the sampled lots, validation loss and
-        accuracy, seconds.
+    history : fusionlab.history.History
+        Per epoch: ``loss`` and ``accuracy`` (means over the sampled lots), ``val_loss`` and
+        ``val_accuracy`` (with validation data), ``learning_rate``; ``step``, ``elapsed_s``
+        and ``n_samples_seen`` cumulative.
     epsilon : float
         The (epsilon, delta) guarantee after all steps (``inf`` without noise).
     delta : float
@@ -51,7 +52,7 @@ class DPSGDResult:
         Per epoch, the share of per-example gradients longer than C (cut by clipping).
     """
 
-    history: TrainingHistory
+    history: History
     epsilon: float
     delta: float
     noise_multiplier: float
@@ -204,21 +205,8 @@ def dp_sgd_step(model, X, y, *, l2_norm_clip: float | None = 1.0, noise_multipli
     return norms
 
 
-def fit_dp_sgd(
-    model,
-    X,
-    y,
-    *,
-    epochs: int = 10,
-    batch_size: int = 64,
-    l2_norm_clip: float | None = 1.0,
-    noise_multiplier: float = 1.1,
-    learning_rate: float = 0.1,
-    optimizer=None,
-    delta: float = 1e-5,
-    validation_data=None,
-    random_state=0,
-) -> DPSGDResult:
+def fit_dp_sgd(model, X, y, *, epochs: int = 10, batch_size: int = 64, l2_norm_clip: float | None = 1.0, noise_multiplier: float = 1.1,
+               learning_rate: float = 0.1, optimizer=None, delta: float = 1e-5, validation_data=None, random_state=0) -> DPSGDResult:
     """Train ``model`` with DP-SGD on Poisson-sampled lots and account for the privacy spent.
 
     Each epoch has ``round(n_samples / batch_size)`` steps; each step draws a lot by including
@@ -273,25 +261,23 @@ def fit_dp_sgd(
     l2_norm_clip, noise_multiplier = _check_privacy_settings(l2_norm_clip, noise_multiplier)
     learning_rate = check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False, fix="Try 0.1.")
     delta = check_float(delta, "delta", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False, fix="Use e.g. 1e-5, below 1 / n_samples.")
-    validation = None
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError(error_message("validation_data", "a (X_validation, y_validation) pair", type(validation_data).__name__, "Pass validation_data=(X_validation, y_validation)."))
-        X_validation = check_model_inputs(model, validation_data[0], "validation_data[0]")
-        validation = (X_validation, check_labels(validation_data[1], len(X_validation), n_outputs(model), "validation_data[1]"))
+    validation = check_validation_data(model, validation_data)
     rng = check_random_state(random_state)
     stepper = _DPStepper(model, optimizer if optimizer is not None else keras.optimizers.SGD(learning_rate=learning_rate))
     q = batch_size / n_samples
     steps_per_epoch = max(1, round(n_samples / batch_size))
-    history, clipped_fraction = TrainingHistory(), []
-    for _ in range(epochs):
+    history, clipped_fraction = History(stopped_by="epochs"), []
+    elapsed_s, n_seen = 0.0, 0
+    for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         loss_sum = correct = clipped = seen = 0.0
         for _ in range(steps_per_epoch):
             lot = np.flatnonzero(rng.random(n_samples) < q)  # Poisson sampling: lots vary in size
             step_loss, step_correct, step_clipped = stepper(X[lot], y[lot], l2_norm_clip, noise_multiplier, batch_size, seed_pair(rng))
             loss_sum, correct, clipped, seen = loss_sum + step_loss, correct + step_correct, clipped + step_clipped, seen + lot.size
-        record_epoch(history, model, loss_sum, correct, seen, time.perf_counter() - start, learning_rate, validation)
+        elapsed_s, n_seen = elapsed_s + time.perf_counter() - start, n_seen + int(seen)
+        record_epoch(history, model, epoch=epoch, step=epoch * steps_per_epoch, elapsed_s=elapsed_s, n_samples_seen=n_seen,
+                     loss_sum=loss_sum, correct=correct, seen=seen, learning_rate=learning_rate, validation=validation)
         clipped_fraction.append(clipped / max(seen, 1) if l2_norm_clip is not None else 0.0)
     n_steps = epochs * steps_per_epoch
     epsilon = dp_sgd_epsilon(noise_multiplier, q, n_steps, delta=delta) if l2_norm_clip is not None else math.inf

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._keras import check_keras_model, check_labels, check_model_inputs, n_outputs
+from .._keras import check_keras_model, check_labels, check_model_inputs, check_validation_data, n_outputs
 from .._validation import check_array, check_float, check_int, check_random_state, error_message
-from ..training.fit import TrainingHistory
+from ..history import History
 from ._scoring import record_epoch
 
 
@@ -76,9 +76,10 @@ class FederatedResult:
 
     Attributes
     ----------
-    history : fusionlab.training.TrainingHistory
-        One entry per *round*: the clients' mean training loss and accuracy, then the global
-        model's validation loss and accuracy.
+    history : fusionlab.history.History
+        One record per *round* (its ``epoch`` is the round number): the clients' mean training
+        ``loss`` and ``accuracy``, then the global model's ``val_loss`` and ``val_accuracy``;
+        ``step`` counts the clients' local SGD steps so far, ``elapsed_s`` the seconds.
     rounds_to_target : int or None
         First round whose validation accuracy reached ``target_accuracy``; ``None`` if none did.
     target_accuracy : float or None
@@ -87,7 +88,7 @@ class FederatedResult:
         SGD steps taken on the clients over all rounds (the computation spent).
     """
 
-    history: TrainingHistory
+    history: History
     rounds_to_target: int | None
     target_accuracy: float | None
     client_sizes: np.ndarray = field(repr=False)
@@ -95,7 +96,9 @@ class FederatedResult:
 
     def rounds_to(self, accuracy: float) -> int | None:
         """First round (1-based) whose validation accuracy reached ``accuracy``; ``None`` if none did."""
-        reached = np.flatnonzero(np.asarray(self.history.val_accuracy) >= accuracy)
+        if "val_accuracy" not in self.history:
+            raise ValueError(error_message("validation_data", "held-out data given to the training run", None, "Train with validation_data=(X_test, y_test) to count rounds to an accuracy."))
+        reached = np.flatnonzero(self.history["val_accuracy"] >= accuracy)
         return int(reached[0]) + 1 if reached.size else None
 
 
@@ -122,21 +125,9 @@ def _make_sgd_step(model):
     return tf.function(sgd_step, input_signature=signature)
 
 
-def federated_averaging(
-    model,
-    X,
-    y,
-    clients,
-    *,
-    n_rounds: int = 20,
-    local_epochs: int = 1,
-    local_batch_size: int | None = 10,
-    client_fraction: float = 1.0,
-    learning_rate: float = 0.05,
-    validation_data=None,
-    target_accuracy: float | None = None,
-    random_state=0,
-) -> FederatedResult:
+def federated_averaging(model, X, y, clients, *, n_rounds: int = 20, local_epochs: int = 1, local_batch_size: int | None = 10,
+                        client_fraction: float = 1.0, learning_rate: float = 0.05, validation_data=None,
+                        target_accuracy: float | None = None, random_state=0) -> FederatedResult:
     """Train ``model`` by federated averaging over simulated clients (McMahan et al. 2017).
 
     Parameters
@@ -193,12 +184,7 @@ def federated_averaging(
         local_batch_size = check_int(local_batch_size, "local_batch_size", low=1, fix="Use e.g. 10, or None for full-batch local steps.")
     client_fraction = check_float(client_fraction, "client_fraction", low=0.0, high=1.0, low_inclusive=False, fix="Use e.g. 0.1 or 1.0.")
     learning_rate = check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False, fix="Try 0.05.")
-    validation = None
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError(error_message("validation_data", "a (X_validation, y_validation) pair", type(validation_data).__name__, "Pass validation_data=(X_validation, y_validation)."))
-        X_validation = check_model_inputs(model, validation_data[0], "validation_data[0]")
-        validation = (X_validation, check_labels(validation_data[1], len(X_validation), n_outputs(model), "validation_data[1]"))
+    validation = check_validation_data(model, validation_data)
     if target_accuracy is not None:
         target_accuracy = check_float(target_accuracy, "target_accuracy", low=0.0, high=1.0)
         if validation is None:
@@ -214,7 +200,8 @@ def federated_averaging(
     dtype = model.trainable_variables[0].dtype
     rate = np.asarray(learning_rate, dtype=dtype)
     global_weights = [w.copy() for w in model.get_weights()]
-    history, rounds_to_target, n_local_steps = TrainingHistory(), None, 0
+    history, rounds_to_target, n_local_steps = History(stopped_by="n_rounds"), None, 0
+    elapsed_s, n_seen = 0.0, 0
     for round_index in range(1, n_rounds + 1):
         start = time.perf_counter()
         selected = np.sort(rng.choice(active, size=n_selected, replace=False))
@@ -237,8 +224,10 @@ def federated_averaging(
                 target += share * weight
         global_weights = averaged
         model.set_weights(global_weights)
-        record_epoch(history, model, loss_sum, correct, seen, time.perf_counter() - start, learning_rate, validation)
-        if target_accuracy is not None and rounds_to_target is None and history.val_accuracy[-1] >= target_accuracy:
+        elapsed_s, n_seen = elapsed_s + time.perf_counter() - start, n_seen + int(seen)
+        record_epoch(history, model, epoch=round_index, step=n_local_steps, elapsed_s=elapsed_s, n_samples_seen=n_seen,
+                     loss_sum=loss_sum, correct=correct, seen=seen, learning_rate=learning_rate, validation=validation)
+        if target_accuracy is not None and rounds_to_target is None and history["val_accuracy"][-1] >= target_accuracy:
             rounds_to_target = round_index
     return FederatedResult(history, rounds_to_target, target_accuracy, sizes, n_local_steps)
 
