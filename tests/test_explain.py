@@ -61,6 +61,32 @@ def _images(n=5, shape=(12, 12, 3), seed=1, dtype="float32"):
     return np.random.default_rng(seed).uniform(0, 1, size=(n, *shape)).astype(dtype)
 
 
+# --- the compiled gradient functions ------------------------------------------------------
+
+def test_compiled_gradients_equal_eager_gradient_tape_and_see_reinitialised_weights():
+    """One traced graph per model (cached), equal to eager GradientTape to float64 rounding (1e-12)."""
+    import tensorflow as tf
+
+    from fusionlab._keras import compiled_function, score_function
+
+    model = _linear_model(seed=3)
+    X = _images(3, (6, 6, 2), dtype="float64")
+    target = np.array([2, 0, 1])
+    gradient_of = compiled_function(model, "target_gradient", "logit")
+    assert compiled_function(model, "target_gradient", "logit") is gradient_of  # traced once, reused
+    x = tf.convert_to_tensor(X)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        selected = tf.gather(score_function(model, "logit")(x), target, axis=1, batch_dims=1)
+    eager = tape.gradient(selected, x).numpy()
+    np.testing.assert_allclose(gradient_of(X, target)[0].numpy(), eager, rtol=1e-12, atol=1e-14)
+    kernel = model.layers[-1].kernel
+    kernel.assign(2 * kernel)  # what the sanity check's re-initialisation does
+    np.testing.assert_allclose(gradient_of(X, target)[0].numpy(), 2 * eager, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        compiled_function(model, "hessian")
+
+
 # --- gradients against a linear model's analytic gradient ----------------------------------
 
 def test_saliency_of_a_linear_model_is_its_kernel_column():
