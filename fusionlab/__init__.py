@@ -20,6 +20,7 @@ recsys      collaborative filtering: baselines, neighbours, matrix factorisation
 explain     attribution maps, the randomisation sanity check, tabular importances, why a recommendation
 privacy     DP-SGD with dp-accounting, membership inference, federated averaging, adversarial examples
 plotting    every figure the book shows
+results     full-size results files (book/results/*.json): write, validate, load, quote
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ SIZES = ("classroom", "full")
 
 _SUBMODULES = {
     "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys",
-    "explain", "privacy", "plotting",
+    "explain", "privacy", "plotting", "results",
 }
 
 

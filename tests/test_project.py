@@ -128,6 +128,8 @@ def glued_names(source: str) -> set[str]:
             names.add(node.args[0].value)
         elif _call_name(node) == "glue_all":
             names.update(keyword.arg for keyword in node.keywords if keyword.arg)
+        elif _call_name(node) == "glue_results" and len(node.args) > 1 and isinstance(node.args[1], ast.Dict):
+            names.update(key.value for key in node.args[1].keys if isinstance(key, ast.Constant))  # see test_results.py
     return names
 
 
@@ -160,6 +162,7 @@ for value in x:  # a loop
 """
     assert logic_lines(cell) == 6  # x = ..., the three lines of y, the loop and its body
     assert glued_names(cell) == {"x", "a", "b"}
+    assert glued_names('glue_results(record, {"res_acc": ("runs", 0, "accuracy")})') == {"res_acc"}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
