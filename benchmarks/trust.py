@@ -1,7 +1,7 @@
 """Full-size benchmark for chapters 5.2 and 5.3: interpretability checks and privacy measurements.
 
-    python benchmarks/trust.py              # needs CIFAR-10 in the cache (FUSIONLAB_DATA moves it)
-    python benchmarks/trust.py --stand-in   # the same code path on the digits, in a few minutes
+    python benchmarks/trust.py                                  # needs CIFAR-10 (see below)
+    python benchmarks/trust.py --stand-in --output /tmp/results # the same code path on the digits
 
 Runs, on CIFAR-10 (or the digits stand-in), the measurements the chapters make at classroom
 size, larger:
@@ -15,18 +15,20 @@ size, larger:
    50,000 and 10): FGSM and PGD robust accuracy against the radius; the integrated-gradients
    completeness gap against steps; the cascading-randomisation sanity check.
 
-Writes ``book/results/trust.json`` (schema 1: name, command, date, cpu_count, platform,
-packages, dataset, figures), which chapter 5.3 reads. Not part of CI: about 30-60 minutes on
-two CPU cores with CIFAR-10.
+Writes the figures with the run's provenance to ``book/results/trust.json`` (see
+:mod:`fusionlab.results`), which chapters 5.2 and 5.3 quote. A stand-in run writes only where
+``--output`` says. CIFAR-10 counts as available when the cache holds its verified archive or a
+complete extracted ``cifar-10-batches-bin/`` folder (``python -m fusionlab.data list``); fetch it
+once with ``python -m fusionlab.data download cifar10``; ``FUSIONLAB_DATA`` moves the cache.
+Not part of CI: about 30 minutes on two CPU cores with CIFAR-10.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -38,7 +40,8 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 import numpy as np  # noqa: E402
 
 import fusionlab  # noqa: E402
-from fusionlab.data import DatasetUnavailable, data_home, load_cifar10, load_image_dataset, resize_images  # noqa: E402
+from fusionlab.data import DatasetUnavailable, load_cifar10, load_image_dataset, require_available, resize_images  # noqa: E402
+from fusionlab.results import dataset_record, make_results, stand_in_record, write_results  # noqa: E402
 
 EPSILONS = (1.0, 2.0, 4.0, 8.0)
 DELTA = 1e-5
@@ -61,7 +64,9 @@ def parse_arguments(argv=None):
     parser.add_argument("--cnn-epochs", type=int, default=10, help="CNN epochs (the article: 10)")
     parser.add_argument("--n-attack", type=int, default=1_000, help="test images attacked")
     parser.add_argument("--n-explain", type=int, default=8, help="test images in the completeness and sanity checks")
-    parser.add_argument("--output", type=Path, default=ROOT / "book" / "results" / "trust.json")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="folder for the results file trust.json (default: book/results for CIFAR-10; "
+                             "a stand-in run writes nothing unless this is given)")
     return parser.parse_args(argv)
 
 
@@ -71,17 +76,12 @@ def load_data(stand_in: bool):
         print(f"Stand-in run on {dataset.describe()}. These are NOT CIFAR-10 numbers.")
         return dataset
     try:
-        dataset = load_cifar10(download=False)  # the archive, or its extracted folder, in the cache
-    except DatasetUnavailable:
-        print(
-            f"CIFAR-10 is not cached in {data_home()}.\n"
-            "Fetch it once (170 MB, checksum verified) with:\n"
-            "    python -m fusionlab.data download cifar10\n"
-            "or point FUSIONLAB_DATA at a cache that has it. To exercise this script without it, run:\n"
-            "    python benchmarks/trust.py --stand-in",
-            file=sys.stderr,
-        )
+        require_available(["cifar10"])  # a verified archive or a complete extracted folder
+    except DatasetUnavailable as missing:
+        print(f"CIFAR-10 is not available. {missing}\nPoint FUSIONLAB_DATA at a cache that has it, or exercise "
+              "this script without it:\n    python benchmarks/trust.py --stand-in --output /tmp/results", file=sys.stderr)
         raise SystemExit(2) from None
+    dataset = load_cifar10(download=False)
     print(f"Using {dataset.describe()}.")
     return dataset
 
@@ -189,36 +189,31 @@ def cnn_checks(dataset, arguments):
     }
 
 
-def package_versions() -> dict:
-    from importlib.metadata import version
-
-    return {name: version(name) for name in ("numpy", "scikit-learn", "tensorflow-cpu", "keras", "dp-accounting", "shap")}
+def results_record(arguments, argv, dataset, figures) -> dict:
+    """The run as a :mod:`fusionlab.results` record named ``trust``."""
+    if arguments.stand_in:
+        data = stand_in_record("digits", f"{dataset.describe()}; scikit-learn's digits, not CIFAR-10")
+    else:
+        data = dataset_record("cifar10")
+    arguments_text = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    return make_results("trust", figures, command=f"python benchmarks/trust.py {arguments_text}".strip(), dataset=data,
+                        extra_packages=("dp-accounting", "shap"))
 
 
 def main(argv=None) -> int:
     arguments = parse_arguments(argv)
-    start = time.perf_counter()
+    start, load_at_start = time.perf_counter(), os.getloadavg()[0]
     dataset = load_data(arguments.stand_in)
     dp, arrays = dp_and_membership(dataset, arguments)
     figures = {"dp_sgd": dp["rows"], "dp_setup": dp["setup"], "overfit": dp["overfit"], "federated": federated(dataset, arrays, arguments)}
     figures.update(cnn_checks(dataset, arguments))
     figures["wall_time_s"] = time.perf_counter() - start
-    record = {
-        "schema": 1,
-        "name": "trust",
-        "command": " ".join(["python benchmarks/trust.py", *(sys.argv[1:] if argv is None else argv)]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "packages": package_versions(),
-        "dataset": {"name": dataset.name, "stand_in": bool(arguments.stand_in), "checksum": None,
-                    "note": "digits bundled with scikit-learn" if arguments.stand_in else
-                    "CIFAR-10 binary version read from the cache (extracted folder; the archive's checksum is checked only when it is downloaded)"},
-        "figures": figures,
-    }
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(json.dumps(record, indent=2, default=float) + "\n")
-    print(f"wrote {arguments.output} after {figures['wall_time_s']:.0f} s")
+    figures["load_average_1min"] = {"start": load_at_start, "end": os.getloadavg()[0]}  # timings suffer above cpu_count
+    figures = json.loads(json.dumps(figures, default=lambda value: value.item()))  # NumPy scalars -> JSON numbers
+    record = results_record(arguments, argv, dataset, figures)
+    if arguments.output is not None or not arguments.stand_in:
+        path = write_results(record, arguments.output)
+        print(f"wrote {path} after {figures['wall_time_s']:.0f} s")
     return 0
 
 
