@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from benchmark_modules import load_benchmark
+from benchmark_modules import exit_without_data, load_benchmark
 
 from fusionlab.results import KEYS, load_results
 
@@ -13,11 +12,8 @@ def _benchmark():
 
 
 def test_benchmark_exits_with_instructions_when_cifar10_is_not_available(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("FUSIONLAB_DATA", str(tmp_path))
-    with pytest.raises(SystemExit) as exit_info:
-        _benchmark().main([])
-    assert exit_info.value.code == 2
-    message = capsys.readouterr().err
+    code, message = exit_without_data("trust", [], tmp_path, monkeypatch, capsys)
+    assert code == 2
     assert "CIFAR-10 is not available" in message and "python -m fusionlab.data download cifar10" in message
     assert "--stand-in" in message
 
