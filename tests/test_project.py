@@ -102,6 +102,9 @@ MIN_ASSERTIONS = {
     "03_3_fusion_pipeline": 9,  # 12 until three checks of package behaviour moved to tests/ (issue 15)
     "04_1_cnn_image_recognition": 5,
     "04_2_recommender": 8,
+    "05_1_data_at_scale": 27,
+    "05_2_interpretability": 19,
+    "05_3_privacy": 20,
 }
 
 
