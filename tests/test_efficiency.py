@@ -152,7 +152,7 @@ def test_masks_remove_the_smallest_weights_globally_or_per_layer():
     assert not again["a"][0].any()  # what was removed stays removed
     apply_masks(model, again)
     assert sparsity(model) == pytest.approx(0.5)
-    with pytest.raises(ValueError, match=r"target_sparsity must be a float in \[0.0, 1.0\)"):
+    with pytest.raises(ValueError, match=r"target_sparsity must be a number in \[0.0, 1.0\)"):
         magnitude_masks(model, 1.0)
 
 
@@ -167,7 +167,7 @@ def test_pruned_weights_stay_exactly_zero_after_fine_tuning(trained, digits):
                 kernel = np.asarray(layer.kernel)
                 assert np.all(kernel[~masks[layer.name]] == 0.0)  # exactly zero, after Adam's updates
                 assert not np.allclose(kernel[masks[layer.name]], before[layer.name][masks[layer.name]])  # the rest trained
-    assert np.all(pruned[0.9][1]["dense"] <= pruned[0.5][1]["dense"])  # nested masks
+    assert all(np.all(pruned[0.9][1][name] <= pruned[0.5][1][name]) for name in pruned[0.5][1])  # nested masks
     assert sparsity(trained) < 0.01  # the original model is untouched
     with pytest.raises(ValueError, match=r"sparsities must be a non-empty increasing sequence"):
         prune_in_steps(trained, X, y, (0.9, 0.5))
@@ -188,7 +188,7 @@ def test_distillation_loss_matches_a_float64_numpy_reference():
     np.testing.assert_allclose(got, expected, rtol=1e-4)  # float32 inside Keras
     hard = keras.ops.convert_to_numpy(distillation_loss(T, 1.0).call(y_true, student.astype("float32")))
     np.testing.assert_allclose(hard, keras.losses.sparse_categorical_crossentropy(labels, student), rtol=1e-5)
-    with pytest.raises(ValueError, match=r"alpha must be a float in \[0.0, 1.0\]"):
+    with pytest.raises(ValueError, match=r"alpha must be a number in \[0.0, 1.0\]"):
         distillation_loss(4.0, 1.5)
 
 

@@ -22,8 +22,10 @@ from .algorithms import (
 )
 from .background import plot_decision_boundaries, plot_step_cost
 from .curves import plot_curves
+from .efficiency import plot_distillation, plot_layer_costs, plot_pruning, plot_size_accuracy
 from .heatmap import plot_heatmap
 from .images import plot_misclassified, plot_reliability_diagram
+from .multimodal import plot_blend_weight, plot_warm_cold
 from .pipeline import plot_cv_comparison, plot_leakage
 from .recsys import plot_accuracy_vs_time
 
@@ -35,4 +37,6 @@ __all__ = [
     "plot_cv_comparison", "plot_leakage",
     "plot_accuracy_vs_time",
     "plot_misclassified", "plot_reliability_diagram",
+    "plot_distillation", "plot_layer_costs", "plot_pruning", "plot_size_accuracy",
+    "plot_blend_weight", "plot_warm_cold",
 ]
