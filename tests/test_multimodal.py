@@ -12,11 +12,11 @@ import pytest
 
 from fusionlab.data import load_movielens_100k, make_synthetic_ratings
 from fusionlab.data.content import MOVIELENS_GENRE_SHARES
-from fusionlab.multimodal import (ColdStartWarning, FactorizationMachine, LateFusion, SideInformation, cold_item_split,
-                                  evaluate_warm_cold, fm_predict)
+from fusionlab.multimodal import (YEAR_BANDS, ColdStartWarning, FactorizationMachine, LateFusion, SideInformation,
+                                  cold_item_split, evaluate_warm_cold, fm_predict, title_years)
 from fusionlab.recsys import rmse
 
-CONTENT = ("user", "genres", "title", "demographics")
+CONTENT = ("user", "genres", "title", "year", "demographics")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,8 @@ def test_side_information_blocks_and_encoding(small, side):
     X = side.encode(np.array([0, 1]), np.array([5, 50]), ("user", "item", "genres"), known_items=known)
     assert X.shape == (2, 300 + 400 + 19)
     assert X[0, 300 + 5] == 1 and X[1, 300:700].sum() == 0  # the unseen film has no id feature
+    assert list(title_years(["Toy Story (1995)", "unknown", "Heat (1995) "])) == [1995, 0, 1995]
+    assert side.blocks["year"].shape == (400, len(YEAR_BANDS))
     with pytest.raises(ValueError, match=r"groups must be names from"):
         side.encode(np.array([0]), np.array([0]), ("user", "plot"))
     with pytest.raises(ValueError, match=r"data must be ratings with titles, genres, ages"):
@@ -124,6 +126,10 @@ def test_the_stand_in_has_content_with_planted_effects_and_unchanged_ratings():
     coefficients, *_ = np.linalg.lstsq(design, data.item_factors[:, 0], rcond=None)
     explained = 1 - np.var(data.item_factors[:, 0] - design @ coefficients) / np.var(data.item_factors[:, 0])
     assert explained > 0.3, explained
+    # older films have higher planted item biases (as on MovieLens, where the old films still rated are classics)
+    years = title_years(data.item_titles)
+    assert years.min() >= 1922 and years.max() <= 1998
+    assert np.corrcoef(years, data.item_bias)[0, 1] < -0.2
     without = make_synthetic_ratings(n_users=200, n_items=300, n_ratings=6000, random_state=5)
     again = make_synthetic_ratings(n_users=200, n_items=300, n_ratings=6000, random_state=5)
     np.testing.assert_array_equal(without.ratings, again.ratings)

@@ -10,7 +10,8 @@ they do on MovieLens:
   ``q_i`` are the planted item factors, ``b_i`` the item bias, and ``a_g`` a random direction that
   leans on the dominant taste dimensions;
 - **titles**: one to three words, each from the vocabulary of one of the film's genres (or a
-  generic word), and a release year, e.g. ``"Midnight Blade (1994)"``;
+  generic word), and a release year, e.g. ``"Night Blade (1994)"``; older films have higher
+  item biases (as on MovieLens, where the old films still rated are the classics);
 - **age, gender, occupation**: drawn from MovieLens's distributions, tilted by the user's planted
   taste ``p_u`` and bias ``b_u``.
 
@@ -49,6 +50,7 @@ _GENRE_WORDS = {
 _GENERIC_WORDS = "the last man city day return house blue city time road king one game".split()
 _GENRE_SIGNAL = 1.2       # weight of the planted taste in a genre's score (noise has weight 1)
 _BIAS_WEIGHT = 0.5        # how much a genre leans on the item bias (sign drawn per genre)
+_YEAR_BIAS = 0.6          # weight of the item bias in the ranking of films by age (noise has weight 1)
 _AGE_TASTE = 0.45         # correlation-like weights of age on a taste direction and on the user bias
 _AGE_BIAS = 0.25
 _GENDER_TASTE = 1.2       # logit weight of a taste direction in P(male)
@@ -90,7 +92,8 @@ def plant_content(item_factors, item_bias, user_factors, user_bias, rng) -> dict
     none = ~genres.any(axis=1)
     genres[none, np.argmax(scores[none, 1:], axis=1) + 1] = True  # every film has a genre
     titles = []
-    years = np.clip(np.round(1996 - rng.gamma(1.2, 8.0, size=n_items)), 1922, 1998).astype(int)
+    years = np.sort(np.clip(np.round(1996 - rng.gamma(1.2, 8.0, size=n_items)), 1922, 1998).astype(int))
+    years = years[np.argsort(np.argsort(-(_YEAR_BIAS * b + rng.normal(size=n_items))))]  # higher bias, older film
     for item in range(n_items):
         own = [MOVIELENS_GENRES[g] for g in np.flatnonzero(genres[item]) if MOVIELENS_GENRES[g] in _GENRE_WORDS]
         words = []

@@ -7,6 +7,7 @@ Feature groups (each row-normalised to sum to 1, as Rendle (2010) scales multi-h
 - ``"genres"``: the film's genres (MovieLens's 19);
 - ``"title"``: the words of the title, hashed into ``n_title_features`` buckets (the
   hashing trick, Weinberger et al. 2009; years and one-letter words are dropped);
+- ``"year"``: the release year in the title, ``"Toy Story (1995)"``, in bands (:data:`YEAR_BANDS`);
 - ``"demographics"``: the user's age band (MovieLens-1M's seven), gender and occupation.
 
 Used in chapter 5.5 (notebook ``05_5_multimodal``).
@@ -21,11 +22,21 @@ import scipy.sparse as sp
 
 from .._validation import check_int, error_message
 
-__all__ = ["AGE_BANDS", "GROUPS", "SideInformation"]
+__all__ = ["AGE_BANDS", "GROUPS", "YEAR_BANDS", "SideInformation", "title_years"]
 
-GROUPS = ("user", "item", "genres", "title", "demographics")
+GROUPS = ("user", "item", "genres", "title", "year", "demographics")
+#: Lower edges of the release-year bands: before 1940, the 1940s ... 1980s, 1990-93, then single years.
+YEAR_BANDS = (0, 1940, 1950, 1960, 1970, 1980, 1990, 1994, 1995, 1996, 1997, 1998)
 #: Lower edges of the age bands (years): under 18, 18-24, 25-34, 35-44, 45-49, 50-55, 56+.
 AGE_BANDS = (0, 18, 25, 35, 45, 50, 56)
+
+
+def title_years(titles) -> np.ndarray:
+    """The year in parentheses at the end of each title (``"Toy Story (1995)"`` -> 1995); 0 when absent."""
+    import re
+
+    pattern = re.compile(r"\((\d{4})\)\s*$")
+    return np.array([int(match.group(1)) if (match := pattern.search(title)) else 0 for title in titles], dtype=np.int64)
 
 
 def _l1_rows(matrix) -> sp.csr_matrix:
@@ -70,13 +81,19 @@ class SideInformation:
         demographics = sp.csr_matrix((np.ones(3 * data.n_users), (np.repeat(users, 3), np.column_stack([
             ages, len(AGE_BANDS) + (np.asarray(data.user_genders) == "M"), len(AGE_BANDS) + 2 + np.asarray(data.user_occupations)]).ravel())),
             shape=(data.n_users, len(AGE_BANDS) + 2 + n_occupations))
+        years = title_years(data.item_titles)
+        dated = np.flatnonzero(years > 0)
+        year_block = sp.csr_matrix((np.ones(dated.size), (dated, np.searchsorted(YEAR_BANDS, years[dated], side="right") - 1)),
+                                   shape=(data.n_items, len(YEAR_BANDS)))
         blocks = {
             "genres": _l1_rows(np.asarray(data.item_genres, dtype=np.float64)),
             "title": _l1_rows(hasher.transform(list(data.item_titles))),
+            "year": year_block,
             "demographics": _l1_rows(demographics),
         }
         names = {
             "genres": list(data.genre_names), "title": [f"title#{k}" for k in range(n_title_features)],
+            "year": [f"{low}+" for low in YEAR_BANDS],
             "demographics": [f"age {low}+" for low in AGE_BANDS] + ["F", "M"] + list(data.occupation_names),
         }
         return cls(data.n_users, data.n_items, blocks, names)

@@ -48,7 +48,7 @@ class FactorizationMachine(BaseEstimator):
     Parameters
     ----------
     side : fusionlab.multimodal.SideInformation
-    groups : tuple of str, default=("user", "item", "genres", "title", "demographics")
+    groups : tuple of str, default=("user", "item", "genres", "title", "year", "demographics")
         Feature groups to use: ``("user", "item")`` is biased matrix factorisation (pure
         collaborative filtering); without ``"item"`` it is a content model.
     n_factors : int, default=16
