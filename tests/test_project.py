@@ -103,6 +103,7 @@ MIN_ASSERTIONS = {
     "04_1_cnn_image_recognition": 5,
     "04_2_recommender": 8,
     "05_4_efficiency": 12,
+    "05_5_multimodal": 6,
 }
 
 
