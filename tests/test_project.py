@@ -105,6 +105,8 @@ MIN_ASSERTIONS = {
     "05_1_data_at_scale": 27,
     "05_2_interpretability": 19,
     "05_3_privacy": 20,
+    "05_4_efficiency": 12,
+    "05_5_multimodal": 6,
 }
 
 

@@ -32,8 +32,10 @@ from .explain import (
     plot_sanity_check,
     plot_sanity_maps,
 )
+from .efficiency import plot_distillation, plot_layer_costs, plot_pruning, plot_size_accuracy
 from .heatmap import plot_heatmap
 from .images import plot_misclassified, plot_reliability_diagram
+from .multimodal import plot_blend_weight, plot_warm_cold
 from .pipeline import plot_cv_comparison, plot_leakage
 from .privacy import (
     plot_adversarial_examples,
@@ -58,4 +60,6 @@ __all__ = [
     "plot_pixel_importance", "plot_sanity_check", "plot_sanity_maps",
     "plot_adversarial_examples", "plot_client_split", "plot_membership",
     "plot_privacy_utility", "plot_robust_accuracy",
+    "plot_distillation", "plot_layer_costs", "plot_pruning", "plot_size_accuracy",
+    "plot_blend_weight", "plot_warm_cold",
 ]
