@@ -29,6 +29,7 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
         "mystnb.glue_ref",
     ]
     config["bibtex_bibfiles"] = [str(ROOT / path) for path in config["bibtex_bibfiles"]]
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in config["sphinx"].get("local_extensions", {}).items()}
     config_path = tmp_path / "_config.yml"
     config_path.write_text(yaml.safe_dump(config))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
