@@ -398,13 +398,13 @@ def test_tune_update_rules_keeps_each_rules_best_rate_and_its_run():
 
     X, y, _ = make_linear_regression(500, 5, noise_std=1.0, condition_number=10.0, random_state=0)
     objective = LeastSquares(X, y)
-    tuned = tune_update_rules(objective, np.zeros(5), ("sgd", "adam"), learning_rates=(0.01, 0.1, 100.0), n_steps=50,
+    tuned = tune_update_rules(objective, np.zeros(5), ("sgd", "adam"), learning_rates=(0.01, 0.1, 1e8), n_steps=50,
                               record_every=10, random_state=0)
-    assert tuned["sgd"]["scores"][2] == np.inf  # plain SGD diverges at 100 (Adam's steps stay bounded)
+    assert tuned["sgd"]["scores"][2] == np.inf  # plain SGD diverges at 1e8 (Adam's steps stay bounded)
     for rule, result in tuned.items():
-        assert result["loss"] == result["scores"].min() and result["learning_rate"] == [0.01, 0.1, 100.0][int(np.argmin(result["scores"]))]
+        assert result["loss"] == result["scores"].min() and result["learning_rate"] == [0.01, 0.1, 1e8][int(np.argmin(result["scores"]))]
     _, again = minimize(objective, np.zeros(5), optimizer=SGD(tuned["sgd"]["learning_rate"]), batch_size=32, n_steps=50,
                         record_every=10, random_state=0)
     assert np.mean(again["loss"][-3:]) == pytest.approx(tuned["sgd"]["loss"], rel=1e-12)  # same batches, same run
-    with pytest.raises(FloatingPointError, match="every learning rate in \\[1000.0\\] made 'sgd' diverge"):
-        tune_update_rules(objective, np.zeros(5), ("sgd",), learning_rates=(1000.0,), n_steps=50)
+    with pytest.raises(FloatingPointError, match="every learning rate in \\[100000000.0\\] made 'sgd' diverge"):
+        tune_update_rules(objective, np.zeros(5), ("sgd",), learning_rates=(1e8,), n_steps=50)
