@@ -100,4 +100,64 @@ def tally_references(entries: Sequence[tuple[int, str]]) -> list[dict]:
     return works
 
 
-__all__ = ["parse_reference_list", "tally_references"]
+#: What we found for each distinct work of the article's list, keyed by the start of its entry.
+#: "found: ..." names the real work; the others we searched for by title, authors, venue and
+#: identifier in library catalogues and bibliographic indexes without finding them.
+ARTICLE_REFERENCE_STATUS = {
+    "Goodfellow, I., Bengio, Y., & Courville, A. (2016)": "found: the textbook Deep Learning (MIT Press, 2016), cited in this book",
+    "Li, R., & Teng, J. (2013)": "we could not locate it",
+    "Deng, J., Dong, W., Socher, R., Li, K., Li, L., & Fei-Fei, L. (2009)": "found: the ImageNet paper (CVPR 2009, pages 248-255), cited in this book",
+    "McAuley, J., Lai, C., Li, K., & Tschantz, M. (2015)": "we could not locate it",
+    "Zhang, H., & Zhou, Z. (2018)": "we could not locate it",
+}
+
+
+def reference_status(entry: str, statuses: dict[str, str] | None = None) -> str:
+    """The status of one distinct work: ``"found: ..."`` or ``"we could not locate it"``.
+
+    Parameters
+    ----------
+    entry : str
+        The work's full entry, as :func:`tally_references` returns it.
+    statuses : dict of str to str, default=None
+        Entry beginnings to statuses; ``None`` uses :data:`ARTICLE_REFERENCE_STATUS`.
+
+    Raises
+    ------
+    ValueError
+        When no status is known for the entry (a new entry must be searched for and recorded).
+    """
+    statuses = ARTICLE_REFERENCE_STATUS if statuses is None else statuses
+    for start, status in statuses.items():
+        if entry.startswith(start):
+            return status
+    raise ValueError(error_message("entry", "an entry whose status is recorded in ARTICLE_REFERENCE_STATUS", entry[:60], "Search for the work, then record what you found."))
+
+
+def article_reference_table(text: str) -> tuple[list[dict], dict[str, int]]:
+    """The article's distinct references with their repeats and status, and the counts quoted in the book.
+
+    Parameters
+    ----------
+    text : str
+        The reference list (``book/article/reference_list.txt``).
+
+    Returns
+    -------
+    works : list of dict
+        :func:`tally_references`'s works, each with its ``status`` added.
+    counts : dict of str to int
+        ``entries`` (numbered entries), ``distinct`` (distinct works), ``located`` and
+        ``unlocated`` (distinct works), and ``unlocated_entries`` (entries citing a work we could
+        not locate).
+    """
+    works = tally_references(parse_reference_list(text))
+    for work in works:
+        work["status"] = reference_status(work["entry"])
+    unlocated = [work for work in works if not work["status"].startswith("found")]
+    counts = {"entries": sum(work["count"] for work in works), "distinct": len(works), "located": len(works) - len(unlocated),
+              "unlocated": len(unlocated), "unlocated_entries": sum(work["count"] for work in unlocated)}
+    return works, counts
+
+
+__all__ = ["ARTICLE_REFERENCE_STATUS", "article_reference_table", "parse_reference_list", "reference_status", "tally_references"]
