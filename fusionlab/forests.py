@@ -33,6 +33,11 @@ def _check_grid(values, name, low=1):
     return [check_int(v, f"{name}[{i}]", low=low) for i, v in enumerate(values)]
 
 
+def _check_train_test(X_train, y_train, X_test, y_test):
+    """Both splits as checked arrays (``check_X_y`` on each, naming its own parameters)."""
+    return (*check_X_y(X_train, y_train, X_name="X_train", y_name="y_train"), *check_X_y(X_test, y_test, X_name="X_test", y_name="y_test"))
+
+
 def compare_tree_ensembles(X_train, y_train, X_test, y_test, *, n_estimators: int = 100, random_state=0) -> dict:
     """Held-out accuracy of one tree, bagged trees (all features per split) and a random forest.
 
@@ -52,8 +57,7 @@ def compare_tree_ensembles(X_train, y_train, X_test, y_test, *, n_estimators: in
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
-    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
+    X_train, y_train, X_test, y_test = _check_train_test(X_train, y_train, X_test, y_test)
     n_estimators = check_int(n_estimators, "n_estimators", low=1)
     models = {
         "one tree": DecisionTreeClassifier(random_state=random_state),
@@ -83,8 +87,7 @@ def one_tree_variants(X_train, y_train, X_test, y_test, *, n_repeats: int = 10, 
     """
     from sklearn.tree import DecisionTreeClassifier
 
-    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
-    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
+    X_train, y_train, X_test, y_test = _check_train_test(X_train, y_train, X_test, y_test)
     n_repeats = check_int(n_repeats, "n_repeats", low=1)
     rng = np.random.default_rng(random_state)
     variants = {"full data, all features": (False, None), "bootstrap sample": (True, None),
@@ -183,8 +186,7 @@ def accuracy_vs_n_estimators(X_train, y_train, X_test, y_test, n_estimators_grid
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
-    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
+    X_train, y_train, X_test, y_test = _check_train_test(X_train, y_train, X_test, y_test)
     grid = _check_grid(n_estimators_grid, "n_estimators_grid")
     if grid != sorted(set(grid)):
         raise ValueError(error_message("n_estimators_grid", "strictly increasing ints", grid, "Sort it and drop repeats."))
