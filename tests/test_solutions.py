@@ -7,6 +7,7 @@ Each test names the exercise label it checks (``ex-NN-...``) and runs the soluti
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.datasets import load_wine
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import make_pipeline
@@ -57,3 +58,36 @@ def test_ex_02_scale_one_column_is_not_enough():
     assert mean["proline"] - mean["raw"] < gap / 4, "one column rescaled closes little of the gap"
     assert mean["proline and magnesium"] - mean["raw"] > gap / 2, "the two largest columns rescaled close most of it"
     assert mean["standardised"] > mean["proline and magnesium"], "standardising every column closes more"
+
+
+def test_ex_03_2_rotate_only_adam_cares_about_the_axes():
+    """ex-03-2-rotate: rotating the features leaves SGD, momentum and Nesterov unchanged and costs Adam its lead."""
+    from fusionlab.optim import tune_update_rules
+
+    X_noise, y_noise, _ = make_linear_regression(10_000, 20, noise_std=1.0, condition_number=100.0, random_state=1)
+    Q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((20, 20)))
+    excess = {}
+    for name, problem in (("axes", LeastSquares(X_noise, y_noise)), ("rotated", LeastSquares(X_noise @ Q, y_noise))):
+        runs = tune_update_rules(problem, np.zeros(20), learning_rates=[0.003, 0.01, 0.03, 0.1, 0.3, 1.0], schedule="cosine",
+                                 n_steps=2 * 10_000 // 32, random_state=0)
+        excess[name] = {rule: result["loss"] - problem.loss(problem.solution()) for rule, result in runs.items()}
+    for rule in ("sgd", "momentum", "nesterov"):
+        assert excess["rotated"][rule] == pytest.approx(excess["axes"][rule], rel=1e-6), rule
+    assert excess["rotated"]["adam"] > 2 * excess["axes"]["adam"], "Adam gets worse"
+    assert excess["rotated"]["adam"] > 0.5 * min(excess["rotated"][rule] for rule in ("sgd", "momentum", "nesterov")), "and loses most of its lead"
+
+
+def test_ex_03_2_leaf_size_beats_depth():
+    """ex-03-2-leaf: 1 sample per leaf over-fits, 80 under-fit, and the best leaf size beats the best depth."""
+    from sklearn.tree import DecisionTreeRegressor
+
+    from fusionlab.data import make_wave
+    from fusionlab.evaluate import bias_variance_curve
+
+    training_sets = [make_wave(200, noise_std=0.3, random_state=seed)[:2] for seed in range(1, 31)]
+    X_wave, y_wave, f_wave = make_wave(500, noise_std=0.3, random_state=0)
+    curve = {name: bias_variance_curve(DecisionTreeRegressor(), name, grid, training_sets, X_wave, f_wave, noise_std=0.3, y_test=y_wave)
+             for name, grid in (("max_depth", [1, 2, 3, 4, 5, 6, 8, 10, None]), ("min_samples_leaf", [1, 2, 5, 10, 20, 40, 80]))}
+    leaf = curve["min_samples_leaf"]
+    assert leaf["variance"][0] > leaf["bias2"][0] and leaf["bias2"][-1] > leaf["variance"][-1], "1 per leaf: variance; 80: bias"
+    assert min(leaf["test_error"]) < min(curve["max_depth"]["test_error"])
