@@ -91,3 +91,33 @@ def test_ex_03_2_leaf_size_beats_depth():
     leaf = curve["min_samples_leaf"]
     assert leaf["variance"][0] > leaf["bias2"][0] and leaf["bias2"][-1] > leaf["variance"][-1], "1 per leaf: variance; 80: bias"
     assert min(leaf["test_error"]) < min(curve["max_depth"]["test_error"])
+
+
+def test_ex_03_1_bug_dropping_the_division_by_n():
+    """ex-03-1-bug: without ``/ n`` the finite-difference check reports about (n-1)/(n+1) and the entry-wise
+    comparison something of order 1 (at least about (n-1)/n), against 1e-10 and 1e-11 when backprop is right. The bug is made by deleting that
+    one line from the package's own ``backward``."""
+    import inspect
+    import textwrap
+
+    from sklearn.datasets import load_digits
+
+    import fusionlab.nn.network as network
+    from fusionlab.nn import gradient_check, init_params, loss_and_gradients, max_relative_difference, numerical_gradient
+
+    source = textwrap.dedent(inspect.getsource(network.backward))
+    assert source.count("    delta /= n\n") == 1
+    namespace = dict(vars(network))
+    exec(source.replace("    delta /= n\n", ""), namespace)  # the same function, bug included
+    X, y = load_digits(return_X_y=True)
+    X, y, n = X[:20] / 16.0, y[:20], 20
+    params = init_params([64, 16, 10], random_state=1)
+    logits, cache = network.forward(params, X)
+    buggy = namespace["backward"](params, cache, network.softmax(logits), y, l2=1e-3)
+    _, right = loss_and_gradients(params, X, y, l2=1e-3)
+    numeric = numerical_gradient(params, X, y, l2=1e-3)
+    flat = [np.concatenate([layer[key].ravel() for layer in grads for key in ("W", "b")]) for grads in (buggy, numeric)]
+    relative = np.linalg.norm(flat[0] - flat[1]) / (np.linalg.norm(flat[0]) + np.linalg.norm(flat[1]))
+    assert gradient_check(params, X, y, l2=1e-3) < 1e-7
+    assert abs(relative - (n - 1) / (n + 1)) < 0.02, relative
+    assert (n - 1) / n - 0.02 < max_relative_difference(buggy, right) <= 2  # order 1 (the measure cannot exceed 2)
