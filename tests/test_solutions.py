@@ -121,3 +121,63 @@ def test_ex_03_1_bug_dropping_the_division_by_n():
     assert gradient_check(params, X, y, l2=1e-3) < 1e-7
     assert abs(relative - (n - 1) / (n + 1)) < 0.02, relative
     assert (n - 1) / n - 0.02 < max_relative_difference(buggy, right) <= 2  # order 1 (the measure cannot exceed 2)
+
+
+def _digits_split():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.25, stratify=y, random_state=0)
+
+
+def test_ex_02_boost_unshrunk_boosting_diverges():
+    """ex-02-boost: with learning_rate=1.0 the first round beats the default's first round by far, then the
+    training loss climbs and the test accuracy collapses."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from fusionlab.evaluate import staged_log_loss
+
+    X_train, X_test, y_train, y_test = _digits_split()
+    default = HistGradientBoostingClassifier(max_iter=1, early_stopping=False, random_state=0).fit(X_train, y_train)
+    fast = HistGradientBoostingClassifier(learning_rate=1.0, max_iter=5, early_stopping=False, random_state=0).fit(X_train, y_train)
+    default_loss, fast_loss = staged_log_loss(default, X_train, y_train), staged_log_loss(fast, X_train, y_train)
+    assert fast_loss[0] < default_loss[0] / 2, "the first unshrunk round cuts the loss far more"
+    assert np.all(np.diff(fast_loss) >= 0) and fast_loss[-1] > 10, "then the loss climbs, to tens of nats"
+    assert fast.score(X_test, y_test) < 0.5, "and the test accuracy collapses"
+
+
+def test_ex_02_fair_max_features_on_the_digits():
+    """ex-02-fair: "sqrt" and 0.3 within a point, None clearly worse, the best forest within the spread of the network."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    models = {"network": MLPClassifier((64,), learning_rate=1e-2, n_epochs=30, random_state=0)}
+    models.update({str(m): RandomForestClassifier(100, max_features=m, random_state=0) for m in ("sqrt", 0.3, None)})
+    scores = repeated_holdout_scores(models, X / 16.0, y, n_splits=5, random_state=0).scores
+    mean = {name: values.mean() for name, values in scores.items()}
+    assert abs(mean["sqrt"] - mean["0.3"]) < 0.01
+    assert mean["None"] < min(mean["sqrt"], mean["0.3"]) - 0.01
+    difference = scores["network"] - scores[max(("sqrt", "0.3"), key=mean.get)]
+    assert abs(difference.mean()) < difference.std()
+
+
+def test_ex_01_features_cubic_features_close_most_of_the_gap():
+    """ex-01-features: logistic regression on cubic features closes more than half the gap to the notebook's network."""
+    from sklearn.datasets import make_moons
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import PolynomialFeatures
+
+    import fusionlab
+    from fusionlab.models import build_mlp
+
+    fusionlab.set_seed(0)
+    X, y = make_moons(n_samples=1_000, noise=0.25, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+    linear = LogisticRegression().fit(X_train, y_train).score(X_test, y_test)
+    poly = make_pipeline(PolynomialFeatures(3), StandardScaler(), LogisticRegression(max_iter=2000)).fit(X_train, y_train).score(X_test, y_test)
+    network = build_mlp(n_features=2, n_classes=2, hidden_units=(32, 32), learning_rate=1e-2)
+    network.fit(X_train, y_train, epochs=60, batch_size=32, verbose=0)
+    network_score = float(np.mean(network.predict(X_test, verbose=0).argmax(axis=1) == y_test))
+    assert poly - linear > (network_score - linear) / 2, (linear, poly, network_score)
