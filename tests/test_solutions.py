@@ -181,3 +181,25 @@ def test_ex_01_features_cubic_features_close_most_of_the_gap():
     network.fit(X_train, y_train, epochs=60, batch_size=32, verbose=0)
     network_score = float(np.mean(network.predict(X_test, verbose=0).argmax(axis=1) == y_test))
     assert poly - linear > (network_score - linear) / 2, (linear, poly, network_score)
+
+
+def test_ex_03_2_crossover_moves_with_the_budget():
+    """ex-03-2-crossover, with the budget counted in samples read (machine-independent): quadrupling it moves the
+    GD/SGD crossover to larger n, by less than four times, because SGD with a decaying rate also gets further."""
+    from fusionlab.optim import InverseTimeDecay
+
+    grid = [500 * 2**k for k in range(6)]  # 500 to 16,000 examples
+    problems = [LeastSquares(*make_linear_regression(n, 20, noise_std=1.0, condition_number=100.0, random_state=0)[:2]) for n in grid]
+
+    def crossover(budget):  # the smallest n at which SGD ends closer to the optimum than GD
+        for n, problem in zip(grid, problems):
+            best, start = problem.loss(problem.solution()), np.zeros(20)
+            _, gd = gradient_descent(problem, start, learning_rate=1 / problem.smoothness(), n_steps=budget // n, record_every=10**9)
+            _, stochastic = sgd(problem, start, learning_rate=InverseTimeDecay(0.1, 1000), batch_size=32, n_steps=budget // 32,
+                                record_every=10**9, random_state=0)
+            if stochastic["loss"][-1] < gd["loss"][-1]:
+                return n
+        raise AssertionError("GD ahead at every size")
+
+    small, large = crossover(200_000), crossover(800_000)
+    assert small < large < 4 * small, (small, large)
