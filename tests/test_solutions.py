@@ -203,3 +203,17 @@ def test_ex_03_2_crossover_moves_with_the_budget():
 
     small, large = crossover(200_000), crossover(800_000)
     assert small < large < 4 * small, (small, large)
+
+
+def test_ex_03_2_batch_per_epoch_and_per_second():
+    """ex-03-2-batch: over two epochs the loss ends in the order batch 1 < 32 < 1,024; given only batch 32's time,
+    batch 1 is far behind it."""
+    X, y, _ = make_linear_regression(10_000, 20, noise_std=1.0, condition_number=100.0, random_state=1)
+    problem, start = LeastSquares(X, y), np.zeros(20)
+    best = problem.loss(problem.solution())
+    runs = {b: sgd(problem, start, learning_rate=rate, batch_size=b, n_steps=2 * 10_000 // b, record_every=10**9, random_state=0)[1]
+            for b, rate in ((1, 0.02), (32, 0.1), (1024, 0.5))}
+    excess = {b: history["loss"][-1] - best for b, history in runs.items()}
+    assert excess[1] < excess[32] < excess[1024], excess
+    _, same_time = sgd(problem, start, learning_rate=0.02, batch_size=1, time_budget_s=runs[32].train_time_s, record_every=10**9, random_state=0)
+    assert same_time["loss"][-1] - best > 3 * excess[32]  # measured: about 10 times
