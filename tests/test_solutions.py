@@ -217,3 +217,16 @@ def test_ex_03_2_batch_per_epoch_and_per_second():
     assert excess[1] < excess[32] < excess[1024], excess
     _, same_time = sgd(problem, start, learning_rate=0.02, batch_size=1, time_budget_s=runs[32].train_time_s, record_every=10**9, random_state=0)
     assert same_time["loss"][-1] - best > 3 * excess[32]  # measured: about 10 times
+
+
+def test_ex_03_2_maxfeatures_the_three_forests():
+    """ex-03-2-maxfeatures: one feature per split starts below bagging and gains more from 5 to 200 trees;
+    bagging ends below the default ("sqrt"), which is the best of the three at 200 trees."""
+    from fusionlab.forests import accuracy_vs_n_estimators
+
+    X_train, X_test, y_train, y_test = _digits_split()
+    accuracy = {str(m): accuracy_vs_n_estimators(X_train, y_train, X_test, y_test, [5, 200], max_features=m, random_state=0)["test_accuracy"]
+                for m in (1, None, "sqrt")}
+    assert accuracy["1"][0] < accuracy["None"][0]
+    assert accuracy["1"][1] - accuracy["1"][0] > accuracy["None"][1] - accuracy["None"][0]
+    assert accuracy["sqrt"][1] > max(accuracy["1"][1], accuracy["None"][1])
