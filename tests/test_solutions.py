@@ -241,3 +241,26 @@ def test_ex_03_1_sigmoid_starts_slower_and_ends_close():
     after_5 = {name: model.history_["loss"][list(model.history_.epoch).index(5)] for name, model in runs.items()}
     assert after_5["sigmoid"] > 1.5 * after_5["relu"], after_5
     assert abs(runs["sigmoid"].score(X_test, y_test) - runs["relu"].score(X_test, y_test)) < 0.02
+
+
+def test_ex_01_depth_no_hidden_layer_is_logistic_regression():
+    """ex-01-depth: without a hidden layer the Keras model scores as scikit-learn's logistic regression (within a
+    point); four ReLU units already do better."""
+    from sklearn.datasets import make_moons
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    import fusionlab
+    from fusionlab.models import build_mlp
+
+    fusionlab.set_seed(0)
+    X, y = make_moons(n_samples=1_000, noise=0.25, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+    linear = LogisticRegression().fit(X_train, y_train).score(X_test, y_test)
+    score = {}
+    for units in [(), (4,)]:
+        model = build_mlp(2, 2, hidden_units=units)
+        model.fit(X_train, y_train, epochs=60, verbose=0)
+        score[units] = float(np.mean(model.predict(X_test, verbose=0).argmax(1) == y_test))
+    assert abs(score[()] - linear) <= 0.01, (score, linear)
+    assert score[(4,)] > linear + 0.01, (score, linear)
