@@ -264,3 +264,18 @@ def test_ex_01_depth_no_hidden_layer_is_logistic_regression():
         score[units] = float(np.mean(model.predict(X_test, verbose=0).argmax(1) == y_test))
     assert abs(score[()] - linear) <= 0.01, (score, linear)
     assert score[(4,)] > linear + 0.01, (score, linear)
+
+
+def test_ex_03_1_edge_of_stability():
+    """ex-03-1-edge: along the steepest direction the error shrinks by |1 - 1.9| = 0.9 per step at 1.9/L and flips
+    sign without shrinking at 2/L; 2/(L + mu) gives both directions the same contraction factor."""
+    X_2d, y_2d, _ = make_linear_regression(200, 2, noise_std=0.5, condition_number=9.0, random_state=0)
+    bowl = LeastSquares(X_2d, y_2d)
+    (mu, L), vectors = np.linalg.eigh(X_2d.T @ X_2d / 200)
+    assert L == pytest.approx(bowl.smoothness(), rel=1e-10)
+    for factor, ratio in ((1.9, -0.9), (2.0, -1.0)):
+        _, history = gradient_descent(bowl, np.array([-3.0, 3.0]), learning_rate=factor / L, n_steps=50, record_weights=True)
+        steep = (np.array(history.weights) - bowl.solution()) @ vectors[:, 1]  # error along the steepest direction
+        np.testing.assert_allclose(steep[1:] / steep[:-1], ratio, rtol=1e-8)
+    best = 2 / (L + mu)
+    assert abs(1 - best * L) == pytest.approx(abs(1 - best * mu), rel=1e-12)
