@@ -29,6 +29,7 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
         "mystnb.glue_ref",
     ]
     config["bibtex_bibfiles"] = [str(ROOT / path) for path in config["bibtex_bibfiles"]]
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in config["sphinx"].get("local_extensions", {}).items()}
     config_path = tmp_path / "_config.yml"
     config_path.write_text(yaml.safe_dump(config))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
@@ -43,3 +44,8 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
     assert index.exists()
     html = (tmp_path / "_build" / "html" / "notebooks" / "01_background.html").read_text()
     assert "Background" in html
+    assert "Exercise 1.1" in html and "Exercise 1.3" in html  # numbered per chapter (book/_ext/chapter_exercises.py)
+    references = (tmp_path / "_build" / "html" / "book" / "references.html").read_text()
+    assert references.count("we could not locate it") == 3 and "Times listed" in references  # the computed table
+    intro = (tmp_path / "_build" / "html" / "book" / "intro.html").read_text()
+    assert "we could not locate 3" in intro  # the count, computed by book/_ext/article_references.py

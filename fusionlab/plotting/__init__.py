@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from ._base import new_axes
 from .algorithms import (
+    plot_bagging_variance,
+    plot_bias_variance,
     plot_gradient_noise,
     plot_learning_curves,
     plot_loss_surface,
@@ -50,7 +52,7 @@ from .scale import plot_bars, plot_batch_size_sweep, plot_memory_vs_rows, plot_s
 __all__ = [
     "new_axes", "plot_curves", "plot_heatmap",
     "plot_decision_boundaries", "plot_step_cost",
-    "plot_gradient_noise", "plot_learning_curves", "plot_loss_surface", "plot_scaling",
+    "plot_bagging_variance", "plot_bias_variance", "plot_gradient_noise", "plot_learning_curves", "plot_loss_surface", "plot_scaling",
     "plot_schedules", "plot_speedup", "plot_trees_vs_accuracy",
     "plot_cv_comparison", "plot_leakage",
     "plot_accuracy_vs_time",
