@@ -10,10 +10,10 @@ ratings plus (users + items) x factors^2, never with users x items.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._validation import check_float, check_int, check_random_state
 from ._base import BaseRecommender
+from ._kernels import als_solve_rows, sgd_epoch
 from .baselines import fit_biases
 
 __all__ = ["BiasedMF", "ALSMF", "ImplicitALS", "als_solve_rows"]
@@ -22,22 +22,6 @@ __all__ = ["BiasedMF", "ALSMF", "ImplicitALS", "als_solve_rows"]
 def _coo(R):
     users = np.repeat(np.arange(R.shape[0], dtype=np.int64), np.diff(R.indptr))
     return users, R.indices.astype(np.int64), R.data
-
-
-def _scatter(rows: np.ndarray, n_rows: int):
-    """Return ``(index, M)``: a 0/1 matrix ``M`` of shape (n_target_rows, batch) that sums
-    per-rating updates into their rows, so that ``target[index] += M @ updates`` equals
-    ``np.add.at(target, rows, updates)`` (repeated rows add up), several times faster.
-
-    When the table is small next to the batch, ``M`` spans every row (``index`` is a full
-    slice: one dense add); otherwise it spans only the distinct rows of the batch, so a step
-    costs O(batch x n_factors) and not O(n_rows x n_factors).
-    """
-    columns = np.arange(rows.size + 1)
-    if n_rows <= 8 * rows.size:
-        return slice(None), sp.csc_matrix((np.ones(rows.size), rows, columns), shape=(n_rows, rows.size))
-    unique, inverse = np.unique(rows, return_inverse=True)
-    return unique, sp.csc_matrix((np.ones(rows.size), inverse, columns), shape=(unique.size, rows.size))
 
 
 def _dot_rows(P: np.ndarray, Q: np.ndarray, users: np.ndarray, items: np.ndarray, chunk_size: int = 65_536) -> np.ndarray:
@@ -112,18 +96,7 @@ class BiasedMF(BaseRecommender):
         self.history_ = []
         for _ in range(n_epochs):
             order = rng.permutation(ratings.size)
-            squared_error = 0.0
-            for start in range(0, ratings.size, batch_size):
-                batch = order[start:start + batch_size]
-                u, i = users[batch], items[batch]
-                pu, qi = P[u], Q[i]  # (batch, n_factors)
-                error = ratings[batch] - (mu + bu[u] + bi[i] + np.einsum("bf,bf->b", pu, qi))  # (batch,)
-                squared_error += float(error @ error)
-                (user_rows, to_user), (item_rows, to_item) = _scatter(u, self.n_users_), _scatter(i, self.n_items_)
-                bu[user_rows] += to_user @ (learning_rate * (error - reg * bu[u]))
-                bi[item_rows] += to_item @ (learning_rate * (error - reg * bi[i]))
-                P[user_rows] += to_user @ (learning_rate * (error[:, None] * qi - reg * pu))
-                Q[item_rows] += to_item @ (learning_rate * (error[:, None] * pu - reg * qi))
+            squared_error = sgd_epoch(users, items, ratings, order, P, Q, bu, bi, mu, learning_rate, reg, batch_size)
             self.history_.append(float(np.sqrt(squared_error / ratings.size)))
         self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, bu, bi
         return self
@@ -134,47 +107,6 @@ class BiasedMF(BaseRecommender):
 
     def _score_users(self, users):
         return self.item_bias_ + self.user_factors_[users] @ self.item_factors_.T  # (batch, n_items)
-
-
-def als_solve_rows(indicator: sp.csr_matrix, weighted_targets: sp.csr_matrix, design: np.ndarray,
-                   ridge: np.ndarray, base_gram: np.ndarray | None = None, chunk_size: int = 4096) -> np.ndarray:
-    """Solve one ridge regression per row of a sparse matrix, all at once.
-
-    Row ``r`` solves ``(base_gram + sum_j w_rj d_j d_j^T + diag(ridge)) x_r = sum_j t_rj d_j``
-    where ``j`` runs over the row's stored entries, ``w`` are the values of ``indicator``,
-    ``t`` those of ``weighted_targets`` and ``d_j = design[j]``.
-
-    Parameters
-    ----------
-    indicator : csr_matrix of shape (n_rows, n_cols)
-        Weights of each observed entry in the normal matrix (1 for plain least squares).
-    weighted_targets : csr_matrix of shape (n_rows, n_cols)
-        Same pattern; the right-hand side is ``weighted_targets @ design``.
-    design : ndarray of shape (n_cols, n_dims)
-    ridge : ndarray of shape (n_dims,) or (n_rows, n_dims)
-        Diagonal penalty, shared by all rows or one per row.
-    base_gram : ndarray of shape (n_dims, n_dims), default=None
-        Added to every row's normal matrix (``Y^T Y`` in implicit ALS).
-    chunk_size : int, default=4096
-        Rows solved together; bounds memory to ``chunk_size * n_dims^2`` floats.
-
-    Returns
-    -------
-    X : ndarray of shape (n_rows, n_dims)
-    """
-    n_rows, n_dims = indicator.shape[0], design.shape[1]
-    outer = np.einsum("ja,jb->jab", design, design).reshape(design.shape[0], n_dims * n_dims)
-    rhs = weighted_targets @ design  # (n_rows, n_dims)
-    solution = np.zeros((n_rows, n_dims))
-    ridge = np.broadcast_to(np.asarray(ridge, dtype=np.float64), (n_rows, n_dims))
-    base = np.zeros((n_dims, n_dims)) if base_gram is None else base_gram
-    diagonal = np.arange(n_dims)
-    for start in range(0, n_rows, chunk_size):
-        stop = min(start + chunk_size, n_rows)
-        grams = (indicator[start:stop] @ outer).reshape(stop - start, n_dims, n_dims) + base
-        grams[:, diagonal, diagonal] += ridge[start:stop]
-        solution[start:stop] = np.linalg.solve(grams, rhs[start:stop, :, None])[..., 0]
-    return solution
 
 
 class ALSMF(BaseRecommender):
