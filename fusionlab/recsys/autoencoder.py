@@ -137,8 +137,10 @@ class KernelAutoRec(BaseRecommender):
         L2 penalty on the weights ``W``.
     sparsity : float, default=0.006
         L2 penalty on the kernel values ``K``: larger gives sparser layers.
-    n_epochs : int, default=30
-        Rounds of L-BFGS; each starts afresh from the current weights.
+    n_epochs : int, default=50
+        Rounds of L-BFGS; each starts afresh from the current weights. Chosen on a random 10%
+        of MovieLens-100K's u1.base (validation RMSE 0.903 after 30 epochs, 0.892 after 50,
+        0.893 after 55); see ``benchmarks/recsys_frontier.py rating``.
     n_steps : int, default=5
         L-BFGS iterations (full-batch steps) per epoch.
     kernel : bool, default=True
@@ -168,7 +170,7 @@ class KernelAutoRec(BaseRecommender):
     """
 
     def __init__(self, n_hidden: int = 500, n_layers: int = 2, n_dim: int = 5, l2: float = 20.0, sparsity: float = 0.006,
-                 n_epochs: int = 30, n_steps: int = 5, kernel: bool = True, random_state=None, dtype: str = "float32"):
+                 n_epochs: int = 50, n_steps: int = 5, kernel: bool = True, random_state=None, dtype: str = "float32"):
         self.n_hidden = n_hidden
         self.n_layers = n_layers
         self.n_dim = n_dim
@@ -186,7 +188,7 @@ class KernelAutoRec(BaseRecommender):
         n_dim = check_int(self.n_dim, "n_dim", low=1, fix="Use e.g. n_dim=5.")
         l2 = check_float(self.l2, "l2", low=0, fix="Use e.g. l2=20.")
         sparsity = check_float(self.sparsity, "sparsity", low=0, fix="Use e.g. sparsity=0.006.")
-        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=30.")
+        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=50.")
         n_steps = check_int(self.n_steps, "n_steps", low=1, fix="Use e.g. n_steps=5.")
         if self.dtype not in ("float32", "float64"):
             raise ValueError(error_message("dtype", "'float32' or 'float64'", self.dtype))

@@ -106,7 +106,9 @@ class BlendRecommender(BaseRecommender):
         RMSE on the held-out ratings of each model and of the blend (``"blend"``; fitted on
         those ratings, so slightly optimistic).
     fit_times_s_ : dict of str -> float
-        Training seconds of each model (both fits when ``refit``).
+        Training seconds of each model's final fit (on all the ratings when ``refit``).
+    holdout_fit_times_s_ : dict of str -> float
+        Training seconds of each model's fit without the held-out ratings.
 
     See Also
     --------
@@ -141,13 +143,13 @@ class BlendRecommender(BaseRecommender):
         keep, held = random_split(R.nnz, test_size=holdout, random_state=rng)
         R_fit = sp.csr_matrix((R.data[keep], (users[keep], R.indices[keep])), shape=R.shape)
         held_users, held_items, held_ratings = users[held], R.indices[held].astype(np.int64), R.data[held]
-        columns, self.fit_times_s_ = [], {}
+        columns, self.fit_times_s_, self.holdout_fit_times_s_ = [], {}, {}
         fitted = []
         for name, estimator in estimators:
             model = _clone(estimator)
             start = time.perf_counter()
             model.fit(R_fit)
-            self.fit_times_s_[name] = time.perf_counter() - start
+            self.holdout_fit_times_s_[name] = self.fit_times_s_[name] = time.perf_counter() - start
             columns.append(model.predict(held_users, held_items))
             fitted.append((name, model))
         predictions = np.column_stack(columns)  # (n_held, n_estimators)
@@ -160,7 +162,7 @@ class BlendRecommender(BaseRecommender):
                 model = _clone(estimator)
                 start = time.perf_counter()
                 model.fit(R)
-                self.fit_times_s_[name] += time.perf_counter() - start
+                self.fit_times_s_[name] = time.perf_counter() - start
                 fitted[index] = (name, model)
         self.estimators_ = fitted
         return self
