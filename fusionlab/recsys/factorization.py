@@ -5,6 +5,10 @@ with one sparse x dense product: with ``B`` the users x items indicator and ``QQ
 flattened outer product ``q_i q_i^T``, ``B @ QQ`` holds ``sum_{i in I(u)} q_i q_i^T`` for every
 user; the solves are then one batched ``numpy.linalg.solve``. Memory grows with the number of
 ratings plus (users + items) x factors^2, never with users x items.
+
+The two inner loops (an epoch of mini-batch SGD; the per-row ALS solves) live in
+:mod:`fusionlab.recsys._kernels`: compiled by Numba when it is installed, else their NumPy
+twins, which compute the same numbers (tested equal in float64).
 """
 
 from __future__ import annotations
