@@ -439,7 +439,7 @@ def main(argv=None) -> int:
     parser.add_argument("path", help="an unpacked ml-100k folder")
     parser.add_argument("--folds", nargs="+", type=int, default=[1, 2, 3, 4, 5], help="rating: which official folds (default all five)")
     parser.add_argument("--no-validate", action="store_true", help="rating: skip the validation run on u1.base")
-    parser.add_argument("--sizes", nargs="+", default=["10m"], choices=["100k", "1m", "10m"], help="speed: synthetic sizes for implicit ALS")
+    parser.add_argument("--sizes", nargs="*", default=["10m"], choices=["100k", "1m", "10m"], help="speed: synthetic sizes for implicit ALS")
     parser.add_argument("--repeats", type=int, default=3, help="speed: runs per SGD timing (the median is kept)")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
     args = parser.parse_args(argv)
