@@ -26,6 +26,11 @@ try:  # Numba is a dependency, but the package stays importable (and correct) wi
 except ImportError:  # pragma: no cover - exercised by FUSIONLAB_NUMBA=0 in the tests
     numba = None
 
+if numba is not None and "NUMBA_THREADING_LAYER" not in os.environ:
+    # Numba's built-in work queue survives fork(); GNU OpenMP (its default pick on Linux) kills
+    # a forked child that uses it (benchmarks/recsys.py measures each model in a forked child).
+    numba.config.THREADING_LAYER = "workqueue"
+
 __all__ = ["numba_enabled", "sgd_epoch", "sgd_epoch_numpy", "als_solve_rows", "als_solve_rows_numpy"]
 
 
