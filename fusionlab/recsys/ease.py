@@ -106,7 +106,7 @@ class EASE(BaseRecommender):
         l2 = check_float(self.l2, "l2", low=0, fix="Use a positive penalty such as l2=500.")
         dropout = check_float(self.dropout, "dropout", low=0, high=1, high_inclusive=False, fix="Use a probability such as dropout=0.25, or 0 for plain EASE.")
         if l2 == 0 and dropout == 0:
-            raise ValueError(error_message("l2", "a positive penalty (or dropout > 0)", l2, "The Gram matrix is singular without a penalty; use e.g. l2=300."))
+            raise ValueError(error_message("l2", "a positive penalty (or dropout > 0)", l2, "The Gram matrix is singular without a penalty; use e.g. l2=500."))
         if self.n_items_ > MAX_ITEMS:
             raise ValueError(error_message("R", f"at most {MAX_ITEMS:,} items (EASE stores a dense items x items matrix)", f"{self.n_items_:,} items", "Keep the most popular items, or use ImplicitALS."))
         if np.any(R.data < 0):
