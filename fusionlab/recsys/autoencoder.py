@@ -14,10 +14,17 @@ kernel of the two::
 
     W_eff = W * K,   K_ab = max(0, 1 - |u_a - v_b|^2)
 
-A penalty on ``K`` pushes embeddings apart, so most ``K_ab`` become exactly 0: the layer learns
-its own sparse connectivity. This is what lifts AutoRec from MF's accuracy to the frontier on
-MovieLens-100K. Training is full batch with L-BFGS (SciPy), as in the reference code: the
-whole items x users matrix is one batch, and the gradient comes from TensorFlow.
+A penalty on ``K`` pushes embeddings apart, so that, given enough steps, many ``K_ab`` become
+exactly 0 and the layer learns its own sparse connectivity. Training is full batch with L-BFGS
+(SciPy), as in the reference code: the whole items x users matrix is one batch, and the
+gradient comes from TensorFlow.
+
+Measured on MovieLens-100K (``benchmarks/recsys_frontier.py rating``): with the defaults, two
+hidden layers of 500 and 250 L-BFGS steps, the model reaches u1.test RMSE 0.896 (five-fold mean
+0.890), where MF and item kNN stay near 0.93. The kernels stay dense at that budget (every
+``K_ab`` > 0: the embeddings start at sd 1e-3, so the penalty's pull is weak), so the gain comes
+from the depth, full-batch L-BFGS and the L2 penalty on a kernel-modulated weight matrix, not
+from sparsity.
 
 TensorFlow is imported inside the functions, so ``import fusionlab.recsys`` stays fast.
 Memory is O(n_items x n_users) (the dense rating matrix and its reconstruction), so this model
