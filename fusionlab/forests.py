@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import check_array, check_consistent_length, check_int, error_message
+from ._validation import check_int, check_X_y, error_message
 
 
 def usable_cores() -> int:
@@ -23,13 +23,6 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
         return os.cpu_count() or 1
-
-
-def _check_xy(X, y, name_X="X", name_y="y"):
-    X = check_array(X, name_X, ndim=2)
-    y = check_array(y, name_y, ndim=1, dtype=None)
-    check_consistent_length(**{name_X: X, name_y: y})
-    return X, y
 
 
 def _check_grid(values, name, low=1):
@@ -58,8 +51,8 @@ def compare_tree_ensembles(X_train, y_train, X_test, y_test, *, n_estimators: in
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    X_train, y_train = _check_xy(X_train, y_train, "X_train", "y_train")
-    X_test, y_test = _check_xy(X_test, y_test, "X_test", "y_test")
+    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
+    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
     n_estimators = check_int(n_estimators, "n_estimators", low=1)
     models = {
         "one tree": DecisionTreeClassifier(random_state=random_state),
@@ -93,8 +86,8 @@ def accuracy_vs_n_estimators(X_train, y_train, X_test, y_test, n_estimators_grid
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X_train, y_train = _check_xy(X_train, y_train, "X_train", "y_train")
-    X_test, y_test = _check_xy(X_test, y_test, "X_test", "y_test")
+    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
+    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
     grid = _check_grid(n_estimators_grid, "n_estimators_grid")
     if grid != sorted(set(grid)):
         raise ValueError(error_message("n_estimators_grid", "strictly increasing ints", grid, "Sort it and drop repeats."))
@@ -124,8 +117,8 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
     Returns
     -------
     result : dict of ndarray
-        ``n_jobs``, ``seconds`` (median), ``all_seconds`` (repeats x settings) and ``speedup``
-        (``seconds[n_jobs=first] / seconds``).
+        ``n_jobs``, ``time_s`` (median seconds), ``all_time_s`` (repeats x settings) and ``speedup``
+        (``time_s[n_jobs=first] / time_s``).
 
     See Also
     --------
@@ -133,7 +126,7 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X, y = _check_xy(X, y)
+    X, y = check_X_y(X, y)
     grid = _check_grid(n_jobs_grid, "n_jobs_grid")
     n_estimators = check_int(n_estimators, "n_estimators", low=1)
     repeats = check_int(repeats, "repeats", low=1)
@@ -145,35 +138,7 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
             forest.fit(X, y)
             seconds[repeat, column] = time.perf_counter() - start
     median = np.median(seconds, axis=0)
-    return {"n_jobs": np.asarray(grid), "seconds": median, "all_seconds": seconds, "speedup": median[0] / median}
+    return {"n_jobs": np.asarray(grid), "time_s": median, "all_time_s": seconds, "speedup": median[0] / median}
 
 
-
-
-
-def staged_log_loss(model, X, y) -> np.ndarray:
-    """Training cross-entropy of a fitted boosted ensemble after each boosting iteration.
-
-    Parameters
-    ----------
-    model : fitted estimator with ``staged_predict_proba`` and ``classes_``
-        e.g. ``sklearn.ensemble.HistGradientBoostingClassifier``.
-    X, y : arrays
-
-    Returns
-    -------
-    loss : ndarray of shape (n_iterations,)
-        Mean log loss (natural log) after 1, 2, ... boosting iterations.
-
-    See Also
-    --------
-    sklearn.metrics.log_loss : the reference for one iteration.
-    """
-    X, y = _check_xy(X, y)
-    if not hasattr(model, "staged_predict_proba"):
-        raise TypeError(error_message("model", "a fitted boosted classifier with staged_predict_proba", type(model).__name__, "Use HistGradientBoostingClassifier."))
-    y_index = np.searchsorted(model.classes_, y)
-    rows = np.arange(len(y))
-    return np.array([-np.mean(np.log(np.clip(p[rows, y_index], 1e-15, None))) for p in model.staged_predict_proba(X)])
-
-__all__ = ["usable_cores", "compare_tree_ensembles", "accuracy_vs_n_estimators", "fit_time_vs_n_jobs", "staged_log_loss"]
+__all__ = ["usable_cores", "compare_tree_ensembles", "accuracy_vs_n_estimators", "fit_time_vs_n_jobs"]

@@ -22,13 +22,14 @@ from threadpoolctl import threadpool_limits
 from ._validation import (
     check_array,
     check_choice,
-    check_consistent_length,
     check_float,
     check_int,
     check_random_state,
+    check_X_y,
     error_message,
 )
-from .optim import History, get_optimizer
+from .history import History
+from .optim import get_optimizer
 
 
 def _sigmoid(z):
@@ -152,9 +153,7 @@ def backward(params: list[dict], cache, probabilities: np.ndarray, y: np.ndarray
 
 
 def _check_data(params, X, y):
-    X = check_array(X, "X", ndim=2)
-    y = check_array(y, "y", ndim=1, dtype=np.int64)
-    check_consistent_length(X=X, y=y)
+    X, y = check_X_y(X, y, y_dtype=np.int64)
     _check_params(params, X.shape[1])
     n_outputs = params[-1]["W"].shape[1]
     if y.min() < 0 or y.max() >= n_outputs:
@@ -265,7 +264,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     learning_rate : float or schedule, default=1e-3
         Ignored when ``optimizer`` is an instance.
     batch_size : int, default=32
-    num_epochs : int, default=20
+    n_epochs : int, default=20
     random_state : int, Generator or None
         Seeds the initial weights and the shuffling.
     verbose : bool, default=False
@@ -275,9 +274,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     ----------
     params_ : list of dict
     classes_ : ndarray of shape (n_classes,)
-    history_ : History
-        Per epoch: full training loss, samples seen, training seconds (excluding the
-        evaluation), and ``metrics["validation_accuracy"]`` when ``validation_data`` is given.
+    history_ : fusionlab.history.History
+        A record before training and after each epoch: ``epoch``, ``step``, ``elapsed_s``
+        (training seconds, evaluation excluded), ``n_samples_seen``, and the metrics ``"loss"``
+        (full training loss), ``"learning_rate"`` and, with ``validation_data``, ``"val_accuracy"``.
 
     See Also
     --------
@@ -285,26 +285,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_units=(64,), *, activation="relu", l2=1e-4, optimizer="adam", learning_rate=1e-3,
-                 batch_size=32, num_epochs=20, random_state=None, verbose=False):
-        self.hidden_units = hidden_units
-        self.activation = activation
-        self.l2 = l2
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.num_epochs = num_epochs
-        self.random_state = random_state
+                 batch_size=32, n_epochs=20, random_state=None, verbose=False):
+        self.hidden_units, self.activation, self.l2, self.optimizer = hidden_units, activation, l2, optimizer
+        self.learning_rate, self.batch_size, self.n_epochs, self.random_state = learning_rate, batch_size, n_epochs, random_state
         self.verbose = verbose
 
     def fit(self, X, y, *, validation_data=None):
         """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,); return ``self``."""
-        X = check_array(X, "X", ndim=2)
-        y = check_array(y, "y", ndim=1, dtype=None)
-        check_consistent_length(X=X, y=y)
+        X, y = check_X_y(X, y)
         _check_activation(self.activation)
         l2 = check_float(self.l2, "l2", low=0.0)
         batch_size = check_int(self.batch_size, "batch_size", low=1, fix="Try 32.")
-        num_epochs = check_int(self.num_epochs, "num_epochs", low=1)
+        n_epochs = check_int(self.n_epochs, "n_epochs", low=1)
         units = [check_int(width, f"hidden_units[{i}]", low=1) for i, width in enumerate(self.hidden_units)]
         optimizer = get_optimizer(self.optimizer, None if not isinstance(self.optimizer, str) else self.learning_rate)
         optimizer.reset()
@@ -317,7 +309,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = History()
         with threadpool_limits(limits=1, user_api="blas"):
             self._record(X, y_index, 0, 0, 0.0, float("nan"), validation_data)
-        epochs = range(1, num_epochs + 1)
+        epochs = range(1, n_epochs + 1)
         if self.verbose:
             from tqdm.auto import tqdm
 
@@ -355,8 +347,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         loss = float(-np.mean(np.log(np.maximum(picked, 1e-300)))) + _penalty(self.params_, self.l2)
         metrics = {}
         if validation_data is not None:
-            metrics["validation_accuracy"] = self.score(*validation_data)
-        self.history_.record(step, seen, seconds, loss, learning_rate=rate, **metrics)
+            metrics["val_accuracy"] = self.score(*validation_data)
+        self.history_.record(epoch=seen / len(y_index), step=step, elapsed_s=seconds, n_samples_seen=seen, loss=loss, learning_rate=rate, **metrics)
 
     def _check_fitted(self):
         if not hasattr(self, "params_"):

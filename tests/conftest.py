@@ -1,13 +1,6 @@
-"""Test-wide settings: no network, no display, quiet TensorFlow.
+"""Fixtures shared by the unit tests.
 
-These are set before any test or notebook kernel starts; nbval kernels inherit them.
+The test-wide settings (offline, the hermetic empty dataset cache, ``--real-data``) live in the
+repository's root ``conftest.py``, so that they also apply when only notebooks are run
+(``pytest --nbval-lax notebooks/04_2_recommender.ipynb``).
 """
-
-from __future__ import annotations
-
-import os
-
-os.environ["FUSIONLAB_OFFLINE"] = "1"  # any attempt to download raises DatasetUnavailable
-os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("PYTHONHASHSEED", "0")

@@ -215,40 +215,6 @@ def _smoothed_sparse_crossentropy(n_classes: int, label_smoothing: float):
     """Sparse categorical cross-entropy with label smoothing (a registered loss, so ``.keras`` files reload)."""
     if label_smoothing == 0:
         return "sparse_categorical_crossentropy"
-    return smoothed_loss_class()(n_classes=n_classes, label_smoothing=label_smoothing)
+    from .losses import SmoothedSparseCrossentropy
 
-
-_LOSS_CLASS = None
-
-
-def smoothed_loss_class():
-    """Return (defining and registering it with Keras on first call) the label-smoothed sparse loss.
-
-    Defined lazily because it subclasses ``keras.losses.Loss`` and this module must import
-    without TensorFlow. :func:`fusionlab.training.load_model` calls this before loading.
-    """
-    global _LOSS_CLASS
-    if _LOSS_CLASS is not None:
-        return _LOSS_CLASS
-    import keras
-    from keras import ops
-
-    @keras.saving.register_keras_serializable(package="fusionlab")
-    class SmoothedSparseCrossentropy(keras.losses.Loss):
-        """Cross-entropy between smoothed one-hot labels and predicted probabilities."""
-
-        def __init__(self, n_classes, label_smoothing=0.1, name="smoothed_sparse_crossentropy", **kwargs):
-            super().__init__(name=name, **kwargs)
-            self.n_classes = int(n_classes)
-            self.label_smoothing = float(label_smoothing)
-
-        def call(self, y_true, y_pred):
-            labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))  # (batch,)
-            one_hot = ops.one_hot(labels, self.n_classes)  # (batch, n_classes)
-            return keras.losses.categorical_crossentropy(one_hot, y_pred, label_smoothing=self.label_smoothing)
-
-        def get_config(self):
-            return {**super().get_config(), "n_classes": self.n_classes, "label_smoothing": self.label_smoothing}
-
-    _LOSS_CLASS = SmoothedSparseCrossentropy
-    return _LOSS_CLASS
+    return SmoothedSparseCrossentropy(n_classes=n_classes, label_smoothing=label_smoothing)

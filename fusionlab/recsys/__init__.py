@@ -29,7 +29,17 @@ import importlib
 from .autoencoder import KernelAutoRec
 from .baselines import BiasBaseline, GlobalMean, Popularity, fit_biases
 from .blend import BlendRecommender, fit_blend_weights
-from .data import IdMap, check_ratings_matrix, leave_last_out, matrix_from_ratings, per_user_holdout, random_split, ratings_matrix
+from .data import (
+    IdMap,
+    check_ratings_matrix,
+    dense_bytes,
+    leave_last_out,
+    matrix_from_ratings,
+    per_user_holdout,
+    random_split,
+    ratings_matrix,
+    sparse_bytes,
+)
 from .ease import EASE
 from .evaluation import ModelResult, compare_models, format_table, implicit_matrix, item_labels, relevant_matrix
 from .factorization import ALSMF, BiasedMF, ImplicitALS
@@ -39,6 +49,7 @@ from .metrics import (
     hit_rate_at_k,
     mae,
     map_at_k,
+    median_popularity,
     ndcg_at_k,
     precision_at_k,
     ranking_report,
@@ -62,5 +73,5 @@ __all__ = [
     "check_ratings_matrix", "fit_biases", "hit_rate_at_k", "leave_last_out", "mae", "matrix_from_ratings", "map_at_k", "ndcg_at_k",
     "per_user_holdout", "precision_at_k", "random_split", "ranking_report", "ratings_matrix",
     "recall_at_k", "rmse", "sample_negatives", "ModelResult", "compare_models", "format_table", "implicit_matrix", "item_labels",
-    "relevant_matrix",
+    "relevant_matrix", "dense_bytes", "sparse_bytes", "median_popularity",
 ]

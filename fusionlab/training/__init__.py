@@ -1,8 +1,9 @@
 """Training helpers for Keras models: a seeded validation split, a timed fit, saving and loading.
 
 - :func:`train_validation_split`: seeded, stratified; the test set stays untouched.
-- :func:`fit`: per-epoch time and images per second, an optional wall-clock budget, a
-  one-cycle learning-rate schedule over epochs or over that budget, optional early stopping.
+- :func:`fit`: per-epoch time and images per second, an optional wall-clock budget, any
+  learning-rate schedule of :func:`fusionlab.optim.make_schedule` over epochs or over that
+  budget, optional early stopping; returns a :class:`fusionlab.history.History`.
 - :func:`save_model` / :func:`load_model`: the native ``.keras`` format.
 
 TensorFlow is imported inside the functions that need it. Used in chapter 4.1.
@@ -10,16 +11,13 @@ TensorFlow is imported inside the functions that need it. Used in chapter 4.1.
 
 from __future__ import annotations
 
-from .fit import SCHEDULES, TrainingHistory, fit, one_cycle_learning_rate
+from .fit import fit
 from .saving import load_model, save_model
 from .split import train_validation_split
 
 __all__ = [
-    "SCHEDULES",
-    "TrainingHistory",
     "fit",
     "load_model",
-    "one_cycle_learning_rate",
     "save_model",
     "train_validation_split",
 ]
