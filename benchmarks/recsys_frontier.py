@@ -42,6 +42,7 @@ import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fusionlab.data import load_movielens_100k, load_movielens_100k_folds, make_synthetic_ratings  # noqa: E402
 from fusionlab.recsys import (  # noqa: E402
@@ -60,6 +61,7 @@ from fusionlab.recsys._kernels import numba_enabled  # noqa: E402
 from fusionlab.recsys.autoencoder import KernelAutoRec  # noqa: E402
 from fusionlab.recsys.blend import BlendRecommender  # noqa: E402
 from fusionlab.recsys.ease import EASE  # noqa: E402
+from recsys import surprise_trainset  # noqa: E402 (benchmarks/recsys.py)
 
 DEFAULT_OUTPUT = ROOT / "book" / "results" / "recsys_frontier.json"
 #: Published NDCG@10 on the microsoft/recommenders MovieLens-100K benchmark (their notebook).
@@ -148,23 +150,11 @@ def summarise_folds(per_fold: dict) -> dict:
     return summary
 
 
-def _surprise_trainset(train):
-    """A Surprise trainset built through its public file reader (no pandas needed)."""
-    import tempfile
-
-    from surprise import Dataset, Reader
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "ratings.txt"
-        np.savetxt(path, np.column_stack([train.user_ids, train.item_ids, train.ratings]), fmt=["%d", "%d", "%.1f"])
-        return Dataset.load_from_file(str(path), Reader(line_format="user item rating", sep=" ", rating_scale=(1, 5))).build_full_trainset()
-
-
 def _surprise_rmse(name, train, test):
     from surprise import SVD, KNNBaseline
 
     algorithm = SVD(random_state=0) if name == "SVD" else KNNBaseline(sim_options={"name": "pearson_baseline", "user_based": False}, verbose=False)
-    trainset = _surprise_trainset(train)
+    trainset = surprise_trainset(train.user_ids, train.item_ids, train.ratings)
     _, wall, cpu = _timed(lambda: algorithm.fit(trainset))
     predictions = np.array([algorithm.predict(str(u), str(i)).est for u, i in zip(test.user_ids, test.item_ids)])
     return rmse(test.ratings, predictions), wall, cpu
@@ -372,6 +362,10 @@ def _median_time(job, repeats: int):
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), [r[0] for r in runs]
 
 
+#: ImplicitALS solvers timed against ``implicit`` (the default first).
+SOLVERS = ("cg", "cholesky")
+
+
 def run_speed(path, sizes=("10m",), repeats: int = 3, n_factors: int = 100, n_epochs: int = 20) -> dict:
     figures = {"load_before": _load(), "repeats": repeats}
     train, _ = load_movielens_100k_folds(path, download=False)[0]
@@ -393,7 +387,7 @@ def run_speed(path, sizes=("10m",), repeats: int = 3, n_factors: int = 100, n_ep
     if importlib.util.find_spec("surprise"):
         from surprise import SVD
 
-        trainset = _surprise_trainset(train)
+        trainset = surprise_trainset(train.user_ids, train.item_ids, train.ratings)
         wall, cpu, runs = _median_time(lambda: SVD(n_factors=n_factors, n_epochs=n_epochs, random_state=0).fit(trainset), repeats)
         sgd["surprise SVD"] = {"fit_s": wall, "fit_cpu_s": cpu, "runs_s": runs}
         print(f"SGD-MF {'surprise SVD':>58}: {wall:6.2f} s (CPU {cpu:.2f} s)", flush=True)
@@ -408,25 +402,30 @@ def run_speed(path, sizes=("10m",), repeats: int = 3, n_factors: int = 100, n_ep
         data = make_synthetic_ratings(*shapes[size], random_state=0)
         X = ratings_matrix(data.user_ids, data.item_ids, np.ones(len(data)), shape=(data.n_users, data.n_items))
         del data
-        ImplicitALS(n_factors=4, n_epochs=1).fit(X[:100])  # compile outside the timing
+        for solver in SOLVERS:
+            ImplicitALS(n_factors=4, n_epochs=1, solver=solver).fit(X[:100])  # compile outside the timing
         row = {"n_ratings": int(X.nnz), "n_factors": 32}
-        for epochs in (1, 3):  # per iteration = the difference, so set-up costs cancel
-            wall, cpu, _ = _median_time(lambda: ImplicitALS(n_factors=32, n_epochs=epochs, random_state=0).fit(X), 1)
-            row[f"fusionlab_{epochs}_epochs_s"] = wall
-            row[f"fusionlab_{epochs}_epochs_cpu_s"] = cpu
-        row["fusionlab_per_iteration_s"] = (row["fusionlab_3_epochs_s"] - row["fusionlab_1_epochs_s"]) / 2
-        print(f"implicit ALS {size}: fusionlab {row['fusionlab_per_iteration_s']:.2f} s per iteration", flush=True)
+        for solver in SOLVERS:
+            for epochs in (1, 3):  # per iteration = the difference, so set-up costs cancel
+                wall, cpu, _ = _median_time(lambda: ImplicitALS(n_factors=32, n_epochs=epochs, solver=solver, random_state=0).fit(X), 1)
+                row[f"fusionlab_{solver}_{epochs}_epochs_s"], row[f"fusionlab_{solver}_{epochs}_epochs_cpu_s"] = wall, cpu
+            for unit in ("s", "cpu_s"):
+                row[f"fusionlab_{solver}_per_iteration_{unit}"] = (row[f"fusionlab_{solver}_3_epochs_{unit}"] - row[f"fusionlab_{solver}_1_epochs_{unit}"]) / 2
+            print(f"implicit ALS {size}: fusionlab ({solver}) {row[f'fusionlab_{solver}_per_iteration_s']:.2f} s per iteration", flush=True)
         if importlib.util.find_spec("implicit"):
             from implicit.cpu.als import AlternatingLeastSquares
 
             Xf = sp.csr_matrix(X, dtype=np.float32)
             for epochs in (1, 3):
                 wall, cpu, _ = _median_time(lambda: AlternatingLeastSquares(factors=32, iterations=epochs, random_state=0).fit(Xf, show_progress=False), 1)
-                row[f"implicit_{epochs}_epochs_s"] = wall
-                row[f"implicit_{epochs}_epochs_cpu_s"] = cpu
-            row["implicit_per_iteration_s"] = (row["implicit_3_epochs_s"] - row["implicit_1_epochs_s"]) / 2
-            row["ratio"] = row["fusionlab_per_iteration_s"] / row["implicit_per_iteration_s"]
-            print(f"implicit ALS {size}: implicit {row['implicit_per_iteration_s']:.2f} s per iteration; ratio {row['ratio']:.2f}", flush=True)
+                row[f"implicit_{epochs}_epochs_s"], row[f"implicit_{epochs}_epochs_cpu_s"] = wall, cpu
+            for unit in ("s", "cpu_s"):
+                row[f"implicit_per_iteration_{unit}"] = (row[f"implicit_3_epochs_{unit}"] - row[f"implicit_1_epochs_{unit}"]) / 2
+            for solver in SOLVERS:  # fusionlab's time over implicit's: wall clock, and CPU (fairer on a shared machine)
+                row[f"ratio_{solver}"] = row[f"fusionlab_{solver}_per_iteration_s"] / row["implicit_per_iteration_s"]
+                row[f"cpu_ratio_{solver}"] = row[f"fusionlab_{solver}_per_iteration_cpu_s"] / row["implicit_per_iteration_cpu_s"]
+            print(f"implicit ALS {size}: implicit {row['implicit_per_iteration_s']:.2f} s per iteration; "
+                  + ", ".join(f"{solver} ratio {row[f'ratio_{solver}']:.2f} (CPU {row[f'cpu_ratio_{solver}']:.2f})" for solver in SOLVERS), flush=True)
         als_rows[size] = row
     figures.update(implicit_als=als_rows, load_after=_load())
     return figures

@@ -7,7 +7,9 @@ import pytest
 import scipy.sparse as sp
 
 from fusionlab.data import make_synthetic_ratings
-from fusionlab.recsys import _kernels, matrix_from_ratings, random_split, ratings_matrix, rmse
+from sklearn.base import clone
+
+from fusionlab.recsys import _cg_kernels, _kernels, matrix_from_ratings, random_split, ratings_matrix, rmse
 from fusionlab.recsys.autoencoder import KernelAutoRec, autorec_loss, init_autorec_params, local_kernel
 from fusionlab.recsys.blend import BlendRecommender, fit_blend_weights
 from fusionlab.recsys.ease import EASE, ease_weights
@@ -159,7 +161,9 @@ def test_kernel_autorec_learns_beyond_the_global_mean_and_sparsifies(small_ratin
     model = KernelAutoRec(n_hidden=32, n_epochs=8, n_steps=10, l2=5.0, sparsity=0.05, random_state=0).fit(R)
     baseline = rmse(ratings, np.full(ratings.size, R.data.mean()))
     assert rmse(ratings, model.predict(users, items)) < baseline - 0.05
-    assert model.loss_history_[-1] < model.loss_history_[0]
+    history = model.history_
+    assert list(history.epoch) == list(range(1, 9)) and history["loss"][-1] < history["loss"][0]
+    assert 0 < np.diff(history.step).min() and history.step[-1] <= 8 * 10 and np.all(np.diff(history.elapsed_s) >= 0)
     assert len(model.density_) == 3 and min(model.density_) < 1.0  # the kernel cut some weights
     again = KernelAutoRec(n_hidden=32, n_epochs=8, n_steps=10, l2=5.0, sparsity=0.05, random_state=0).fit(R)
     np.testing.assert_allclose(again.prediction_, model.prediction_, rtol=1e-5, atol=1e-5)  # same seed, same numbers
@@ -216,8 +220,10 @@ def test_blend_refuses_bad_members(small_ratings):
         BlendRecommender([BiasedMF()]).fit(R)
     with pytest.raises(ValueError, match="distinct names"):
         BlendRecommender([("a", BiasedMF()), ("a", ALSMF())]).fit(R)
-    with pytest.raises(ValueError, match="holdout"):
+    with pytest.raises(ValueError, match=r"holdout must be a number in \(0, 1\); got holdout=1\.0\. Use e\.g\. holdout=0\.1 \(the default\)"):
         BlendRecommender([("a", BiasedMF())], holdout=1.0).fit(R)
+    with pytest.raises(TypeError, match=r"estimators must be a non-empty list of \(name, rating recommender\) pairs"):
+        BlendRecommender([("ease", EASE())]).fit(R)  # a ranking-only model has no rating to blend
 
 
 # -- compiled kernels equal their NumPy twins ---------------------------------------------------------
@@ -265,3 +271,106 @@ def test_models_give_the_same_numbers_with_and_without_numba(small_ratings, monk
                          ImplicitALS(n_factors=4, n_epochs=3, random_state=0).fit(R).user_factors_)
     for without, with_ in zip(results["0"], results["1"]):
         np.testing.assert_allclose(with_, without, rtol=1e-8, atol=1e-10)
+
+
+@needs_numba
+@pytest.mark.parametrize("with_base", [False, True])
+def test_compiled_cg_rows_equal_numpy(with_base, monkeypatch):
+    monkeypatch.setenv("FUSIONLAB_NUMBA", "1")
+    R = matrix_from_ratings(make_synthetic_ratings(50, 30, 500, random_state=2))
+    indicator = R.copy()
+    indicator.data = np.linspace(0.5, 2.0, R.nnz)
+    design = np.random.default_rng(0).normal(size=(30, 5))
+    ridge = np.random.default_rng(1).uniform(0.1, 1.0, (50, 5))
+    base = design.T @ design if with_base else None
+    start = np.random.default_rng(2).normal(size=(50, 5))
+    expected = _cg_kernels.als_cg_rows_numpy(indicator, R, design, ridge, base, start, n_steps=3)
+    np.testing.assert_allclose(_cg_kernels.als_cg_rows(indicator, R, design, ridge, base, start, n_steps=3), expected, rtol=1e-8, atol=1e-10)
+
+
+# -- conjugate-gradient ALS ------------------------------------------------------------------------
+def _cg_problem(seed=3):
+    R = matrix_from_ratings(make_synthetic_ratings(40, 25, 400, random_state=seed))
+    indicator = R.copy()
+    indicator.data = np.linspace(0.5, 2.0, R.nnz)
+    design = np.random.default_rng(seed).normal(size=(25, 6))
+    return indicator, R, design, np.full(6, 0.7), design.T @ design
+
+
+@pytest.mark.parametrize("flag", ["0", "1"])
+def test_cg_rows_reach_the_exact_solve_and_improve_every_step(flag, monkeypatch):
+    monkeypatch.setenv("FUSIONLAB_NUMBA", flag)
+    indicator, R, design, ridge, base = _cg_problem()
+    exact = _kernels.als_solve_rows_numpy(indicator, R, design, ridge, base)
+    start = np.zeros_like(exact)
+    # n_dims steps of CG solve an n_dims-dimensional SPD system (up to rounding)
+    np.testing.assert_allclose(_cg_kernels.als_cg_rows(indicator, R, design, ridge, base, start, n_steps=6), exact, rtol=1e-6, atol=1e-8)
+    errors = [np.abs(_cg_kernels.als_cg_rows(indicator, R, design, ridge, base, start, n_steps=n) - exact).max() for n in (1, 2, 3)]
+    assert errors[0] > errors[1] > errors[2]
+    np.testing.assert_array_equal(start, 0.0)  # the warm start is not modified
+    # started at the solution, CG stays there
+    np.testing.assert_allclose(_cg_kernels.als_cg_rows(indicator, R, design, ridge, base, exact, n_steps=3), exact, rtol=1e-9, atol=1e-11)
+
+
+def test_cg_and_cholesky_implicit_als_agree(small_ratings):
+    R = small_ratings[0]
+    exact = ImplicitALS(n_factors=4, n_epochs=3, solver="cholesky", random_state=0).fit(R)
+    full_cg = ImplicitALS(n_factors=4, n_epochs=3, solver="cg", n_cg_steps=4, random_state=0).fit(R)
+    np.testing.assert_allclose(full_cg.user_factors_, exact.user_factors_, rtol=1e-5, atol=1e-7)
+    # the default (three warm-started steps) ranks almost as the exact solve does
+    short = ImplicitALS(n_factors=4, n_epochs=10, random_state=0).fit(R).recommend(np.arange(20), k=5)
+    exact_top = ImplicitALS(n_factors=4, n_epochs=10, solver="cholesky", random_state=0).fit(R).recommend(np.arange(20), k=5)
+    assert np.mean([len(set(a) & set(b)) / 5 for a, b in zip(short, exact_top)]) >= 0.8
+    assert list(full_cg.history_.epoch) == [1, 2, 3] and len(full_cg.history_.elapsed_s) == 3
+
+
+@needs_numba
+def test_compiled_row_solvers_refuse_mismatched_patterns(monkeypatch):
+    monkeypatch.setenv("FUSIONLAB_NUMBA", "1")  # the NumPy twins accept any pair of patterns
+    indicator, R, design, ridge, base = _cg_problem()
+    other = R[:, ::-1].tocsr()
+    message = r"weighted_targets must be the sparsity pattern of indicator \(same indptr and indices\).*Build both from one matrix"
+    with pytest.raises(ValueError, match=message):
+        _kernels.als_solve_rows(indicator, other, design, ridge, base)
+    with pytest.raises(ValueError, match=message):
+        _cg_kernels.als_cg_rows(indicator, other, design, ridge, base, np.zeros((40, 6)))
+
+
+# -- the new models follow the estimator conventions ----------------------------------------------
+SMALL = [EASE(l2=5.0), KernelAutoRec(n_hidden=4, n_epochs=2, n_steps=2, random_state=0),
+         BlendRecommender([("mf", BiasedMF(n_factors=2, n_epochs=2, random_state=0)), ("als", ALSMF(n_factors=2, n_epochs=2, random_state=0))], random_state=0)]
+
+
+@pytest.mark.parametrize("model", SMALL, ids=lambda m: type(m).__name__)
+def test_new_models_are_estimators_with_fitted_state_ending_in_underscore(model, small_ratings):
+    params = model.get_params(deep=False)
+    twin = clone(model)
+    assert twin is not model and set(twin.get_params(deep=False)) == set(params) and repr(model).startswith(type(model).__name__ + "(")
+    fitted = twin.fit(small_ratings[0])
+    learned = [name for name in vars(fitted) if name not in params]
+    assert learned and all(name.endswith("_") for name in learned), learned
+    assert not any(name.endswith("_") for name in vars(model))
+
+
+def test_new_models_declare_what_they_are():
+    assert (EASE.predicts_ratings, EASE.feedback) == (False, "implicit")
+    assert (KernelAutoRec.predicts_ratings, KernelAutoRec.feedback) == (True, "explicit")
+    assert (BlendRecommender.predicts_ratings, BlendRecommender.feedback) == (True, "explicit")
+
+
+@pytest.mark.parametrize(
+    ("model", "error", "match"),
+    [
+        (EASE(l2=-1.0), ValueError, r"l2 must be a number in \[0, inf\]; got l2=-1\.0\. Use e\.g\. l2=500\.0 \(the default\)\."),
+        (EASE(dropout=1.0), ValueError, r"dropout must be a number in \[0, 1\); got dropout=1\.0\. Use e\.g\. dropout=0\.0 \(the default\)\. dropout=0 is plain EASE"),
+        (KernelAutoRec(n_layers=0), ValueError, r"n_layers must be an int in \[1, inf\]; got n_layers=0\. Use e\.g\. n_layers=2 \(the default\)"),
+        (KernelAutoRec(n_epochs=2.5), TypeError, r"n_epochs must be an int in \[1, inf\]; got n_epochs=2\.5"),
+        (KernelAutoRec(dtype="float16"), ValueError, r"dtype must be one of \['float32', 'float64'\]; got dtype='float16'\. .*float64 is for gradient checks"),
+        (BlendRecommender(alpha=-0.5), ValueError, r"alpha must be a number in \[0, inf\]; got alpha=-0\.5"),
+        (ImplicitALS(solver="lu"), ValueError, r"solver must be one of \['cg', 'cholesky'\]; got solver='lu'\. Use e\.g\. solver='cg' \(the default\)"),
+        (ImplicitALS(n_cg_steps=0), ValueError, r"n_cg_steps must be an int in \[1, inf\]; got n_cg_steps=0"),
+    ],
+)
+def test_new_parameters_are_checked_at_fit_from_one_table(model, error, match, small_ratings):
+    with pytest.raises(error, match=match):
+        model.fit(small_ratings[0])

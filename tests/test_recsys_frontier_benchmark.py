@@ -69,3 +69,14 @@ def test_ranking_section_chooses_on_validation_and_scores_the_fusion(frontier, m
     assert set(figures["test"]) == {"popularity", "implicit ALS (validated)", "EASE (validated)", "fusion: EASE + implicit ALS"}
     assert all(0 <= row["ndcg@10"] <= 1 for row in figures["test"].values())
     assert set(figures["other_split_seeds"]) == {"seed 0"}
+
+
+def test_speed_section_times_both_solvers_against_the_references(frontier, movielens_folder):
+    figures = frontier.run_speed(movielens_folder, sizes=("100k",), repeats=1, n_factors=4, n_epochs=2)
+    row = figures["implicit_als"]["100k"]
+    assert row["n_ratings"] == 100_000
+    for solver in frontier.SOLVERS:
+        assert row[f"fusionlab_{solver}_3_epochs_s"] > 0 and np.isfinite(row[f"fusionlab_{solver}_per_iteration_cpu_s"])
+        if importlib.util.find_spec("implicit"):  # a difference of tiny timings: its sign is noise here
+            assert np.isfinite(row[f"ratio_{solver}"]) and np.isfinite(row[f"cpu_ratio_{solver}"])
+    assert "fusionlab BiasedMF, Numba, batch 1024 (default)" in figures["sgd_mf"]

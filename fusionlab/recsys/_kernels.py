@@ -21,6 +21,8 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
+from .._validation import error_message
+
 try:  # Numba is a dependency, but the package stays importable (and correct) without it
     import numba
 except ImportError:  # pragma: no cover - exercised by FUSIONLAB_NUMBA=0 in the tests
@@ -247,6 +249,15 @@ def _als_solve_rows_loops(indptr, columns, weights, targets, design, ridge, base
 _als_solve_rows_numba = None if numba is None else numba.njit(cache=True, nogil=True, parallel=True)(_als_solve_rows_loops)
 
 
+def _same_pattern(indicator, weighted_targets):
+    """Both as CSR, checked to store the same entries (the compiled kernels read one pattern)."""
+    indicator, weighted_targets = sp.csr_matrix(indicator), sp.csr_matrix(weighted_targets)
+    if not (np.array_equal(indicator.indptr, weighted_targets.indptr) and np.array_equal(indicator.indices, weighted_targets.indices)):
+        raise ValueError(error_message("weighted_targets", "the sparsity pattern of indicator (same indptr and indices)", "a different pattern",
+                                       "Build both from one matrix: copy it and replace .data."))
+    return indicator, weighted_targets
+
+
 def als_solve_rows(indicator, weighted_targets, design, ridge, base_gram=None, chunk_size: int = 4096):
     """:func:`als_solve_rows_numpy`, compiled when :func:`numba_enabled` (same arguments, same result).
 
@@ -256,13 +267,11 @@ def als_solve_rows(indicator, weighted_targets, design, ridge, base_gram=None, c
     """
     if not numba_enabled():
         return als_solve_rows_numpy(indicator, weighted_targets, design, ridge, base_gram, chunk_size)
-    indicator = sp.csr_matrix(indicator)
-    weighted_targets = sp.csr_matrix(weighted_targets)
-    if not (np.array_equal(indicator.indptr, weighted_targets.indptr) and np.array_equal(indicator.indices, weighted_targets.indices)):
-        raise ValueError("indicator and weighted_targets must share one sparsity pattern (same indptr and indices).")
+    indicator, weighted_targets = _same_pattern(indicator, weighted_targets)
     n_rows, n_dims = indicator.shape[0], design.shape[1]
     ridge = np.ascontiguousarray(np.broadcast_to(np.asarray(ridge, dtype=np.float64), (n_rows, n_dims)))
     base = np.zeros((n_dims, n_dims)) if base_gram is None else np.ascontiguousarray(base_gram, dtype=np.float64)
     return _als_solve_rows_numba(indicator.indptr.astype(np.int64), indicator.indices.astype(np.int64),
                                  np.asarray(indicator.data, dtype=np.float64), np.asarray(weighted_targets.data, dtype=np.float64),
                                  np.ascontiguousarray(design, dtype=np.float64), ridge, base)
+

@@ -37,7 +37,8 @@ import time
 
 import numpy as np
 
-from .._validation import check_float, check_int, check_random_state, error_message
+from .._validation import Int, OneOf, Real, check_random_state
+from ..history import History
 from ._base import BaseRecommender
 from .baselines import fit_biases
 
@@ -159,8 +160,9 @@ class KernelAutoRec(BaseRecommender):
     ----------
     prediction_ : ndarray of shape (n_users, n_items)
         The reconstruction, as users x items.
-    loss_history_ : list of float
-        Objective after each epoch.
+    history_ : fusionlab.history.History
+        Per epoch: ``elapsed_s``, ``step`` (L-BFGS iterations so far) and the metric
+        ``"loss"``, the training objective.
     density_ : list of float
         Fraction of non-zero kernel values in each layer (empty without ``kernel``).
     fit_time_s_ : float
@@ -176,6 +178,13 @@ class KernelAutoRec(BaseRecommender):
     Used in chapter 4.2 (the frontier of MovieLens-100K rating prediction).
     """
 
+    _parameter_rules = {
+        "n_hidden": Int(low=1), "n_layers": Int(low=1), "n_dim": Int(low=1), "l2": Real(low=0),
+        "sparsity": Real(low=0, hint="Larger values give sparser layers; 0 leaves the kernels unpenalised."),
+        "n_epochs": Int(low=1), "n_steps": Int(low=1),
+        "dtype": OneOf(("float32", "float64"), hint="float64 is for gradient checks."),
+    }
+
     def __init__(self, n_hidden: int = 500, n_layers: int = 2, n_dim: int = 5, l2: float = 20.0, sparsity: float = 0.006,
                  n_epochs: int = 50, n_steps: int = 5, kernel: bool = True, random_state=None, dtype: str = "float32"):
         self.n_hidden = n_hidden
@@ -190,15 +199,7 @@ class KernelAutoRec(BaseRecommender):
         self.dtype = dtype
 
     def _fit(self, R):
-        n_hidden = check_int(self.n_hidden, "n_hidden", low=1, fix="Use e.g. n_hidden=500.")
-        n_layers = check_int(self.n_layers, "n_layers", low=1, fix="Use e.g. n_layers=2.")
-        n_dim = check_int(self.n_dim, "n_dim", low=1, fix="Use e.g. n_dim=5.")
-        l2 = check_float(self.l2, "l2", low=0, fix="Use e.g. l2=20.")
-        sparsity = check_float(self.sparsity, "sparsity", low=0, fix="Use e.g. sparsity=0.006.")
-        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=50.")
-        n_steps = check_int(self.n_steps, "n_steps", low=1, fix="Use e.g. n_steps=5.")
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(error_message("dtype", "'float32' or 'float64'", self.dtype))
+        n_hidden, n_layers, n_dim, l2, sparsity = self.n_hidden, self.n_layers, self.n_dim, float(self.l2), float(self.sparsity)
         rng = check_random_state(self.random_state)
         import scipy.optimize
         import tensorflow as tf
@@ -226,13 +227,15 @@ class KernelAutoRec(BaseRecommender):
             return float(loss), grad.numpy().astype(np.float64)
 
         flat = np.concatenate([p.ravel() for p in params])
-        self.loss_history_ = []
-        for epoch in range(n_epochs):
+        self.history_ = History()
+        n_steps_done = 0
+        for epoch in range(self.n_epochs):
             # L-BFGS restarts every epoch, as in the reference code: in float32 a long run stops
             # early once the loss changes by less than its rounding.
-            result = scipy.optimize.minimize(objective, flat, jac=True, method="L-BFGS-B", options={"maxiter": n_steps, "maxcor": 10})
+            result = scipy.optimize.minimize(objective, flat, jac=True, method="L-BFGS-B", options={"maxiter": self.n_steps, "maxcor": 10})
             flat = result.x
-            self.loss_history_.append(float(result.fun))
+            n_steps_done += int(result.nit)
+            self.history_.record(epoch=epoch + 1, step=n_steps_done, elapsed_s=time.perf_counter() - start, loss=result.fun)
             self._epoch_end(epoch, flat)
         self.params_ = self._unflatten(flat.astype(self.dtype), shapes)
         reconstruction, kernels = autorec_forward([p.astype(np.float64) for p in self.params_], X.astype(np.float64), kernel=kernel)

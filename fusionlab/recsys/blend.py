@@ -12,13 +12,14 @@ weights.
 
 from __future__ import annotations
 
-import copy
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_float, check_random_state, error_message
+from sklearn.base import clone
+
+from .._validation import Real, check_random_state, error_message
 from ._base import BaseRecommender
 from .data import random_split
 
@@ -67,18 +68,6 @@ def default_blend_estimators(random_state=None) -> list:
     ]
 
 
-def _clone(estimator):
-    """An unfitted copy with the same parameters (scikit-learn's ``clone`` when available)."""
-    if hasattr(estimator, "get_params"):
-        from sklearn.base import clone
-
-        return clone(estimator)
-    fresh = copy.deepcopy(estimator)
-    for name in [key for key in vars(fresh) if key.endswith("_") and not key.startswith("__")]:
-        delattr(fresh, name)
-    return fresh
-
-
 class BlendRecommender(BaseRecommender):
     """A linear blend of rating predictors, its weights fitted on held-out training ratings.
 
@@ -119,6 +108,11 @@ class BlendRecommender(BaseRecommender):
     Used in chapter 4.2: the deep model fused with classical CF.
     """
 
+    _parameter_rules = {
+        "holdout": Real(low=0, high=1, low_inclusive=False, high_inclusive=False),
+        "alpha": Real(low=0),
+    }
+
     def __init__(self, estimators=None, holdout: float = 0.1, alpha: float = 1.0, refit: bool = True, random_state=None):
         self.estimators = estimators
         self.holdout = holdout
@@ -127,14 +121,13 @@ class BlendRecommender(BaseRecommender):
         self.random_state = random_state
 
     def _fit(self, R):
-        holdout = check_float(self.holdout, "holdout", low=0, high=1, low_inclusive=False, high_inclusive=False, fix="Use e.g. holdout=0.1.")
-        alpha = check_float(self.alpha, "alpha", low=0, fix="Use e.g. alpha=1.0.")
+        holdout, alpha = float(self.holdout), float(self.alpha)
         rng = check_random_state(self.random_state)
         estimators = default_blend_estimators(self.random_state) if self.estimators is None else self.estimators
         if not isinstance(estimators, (list, tuple)) or not estimators or not all(
-                isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], BaseRecommender)
+                isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], BaseRecommender) and pair[1].predicts_ratings
                 for pair in estimators):
-            raise TypeError(error_message("estimators", "a non-empty list of (name, recommender) pairs", type(estimators).__name__,
+            raise TypeError(error_message("estimators", "a non-empty list of (name, rating recommender) pairs", type(estimators).__name__,
                                           "Pass e.g. [('mf', BiasedMF()), ('knn', ItemKNN())], or None for the default blend."))
         names = [name for name, _ in estimators]
         if len(set(names)) != len(names):
@@ -146,7 +139,7 @@ class BlendRecommender(BaseRecommender):
         columns, self.fit_times_s_, self.holdout_fit_times_s_ = [], {}, {}
         fitted = []
         for name, estimator in estimators:
-            model = _clone(estimator)
+            model = clone(estimator)
             start = time.perf_counter()
             model.fit(R_fit)
             self.holdout_fit_times_s_[name] = self.fit_times_s_[name] = time.perf_counter() - start
@@ -159,7 +152,7 @@ class BlendRecommender(BaseRecommender):
         self.holdout_rmse_["blend"] = float(np.sqrt(np.mean((blended - held_ratings) ** 2)))
         if self.refit:
             for index, (name, estimator) in enumerate(estimators):
-                model = _clone(estimator)
+                model = clone(estimator)
                 start = time.perf_counter()
                 model.fit(R)
                 self.fit_times_s_[name] = time.perf_counter() - start

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from .._validation import check_float, error_message
+from .._validation import Real, error_message
 from ._base import BaseRecommender
 
 __all__ = ["EASE", "ease_weights"]
@@ -66,9 +66,10 @@ def ease_weights(X, l2: float, dropout: float = 0.0) -> np.ndarray:
 class EASE(BaseRecommender):
     """Embarrassingly shallow autoencoder (Steck 2019): a closed-form item x item model.
 
-    Ranks items; it has no rating scale (``predict`` is refused). Fit it on implicit feedback
-    (:func:`fusionlab.recsys.implicit_matrix`); explicit ratings are binarised unless
-    ``binarize=False``.
+    Ranks items; it has no rating scale (``predicts_ratings`` is False, ``predict`` is
+    refused). It learns from implicit feedback (``feedback = "implicit"``:
+    :func:`fusionlab.recsys.compare_models` fits it on :func:`fusionlab.recsys.implicit_matrix`);
+    explicit ratings given directly are binarised unless ``binarize=False``.
 
     Parameters
     ----------
@@ -97,14 +98,20 @@ class EASE(BaseRecommender):
     Used in chapter 4.2 as the strong, simple ranking baseline.
     """
 
+    predicts_ratings = False
+    feedback = "implicit"
+    _parameter_rules = {
+        "l2": Real(low=0, hint="l2=0 needs dropout > 0 (the Gram matrix is singular without a penalty)."),
+        "dropout": Real(low=0, high=1, high_inclusive=False, hint="dropout=0 is plain EASE."),
+    }
+
     def __init__(self, l2: float = 500.0, dropout: float = 0.0, binarize: bool = True):
         self.l2 = l2
         self.dropout = dropout
         self.binarize = binarize
 
     def _fit(self, R):
-        l2 = check_float(self.l2, "l2", low=0, fix="Use a positive penalty such as l2=500.")
-        dropout = check_float(self.dropout, "dropout", low=0, high=1, high_inclusive=False, fix="Use a probability such as dropout=0.25, or 0 for plain EASE.")
+        l2, dropout = float(self.l2), float(self.dropout)
         if l2 == 0 and dropout == 0:
             raise ValueError(error_message("l2", "a positive penalty (or dropout > 0)", l2, "The Gram matrix is singular without a penalty; use e.g. l2=500."))
         if self.n_items_ > MAX_ITEMS:
