@@ -1,7 +1,7 @@
 """Recommenders at the frontier of MovieLens-100K (issue 16): rating RMSE, top-10 ranking, speed.
 
 Three sections, each runnable alone; each adds its figures to one JSON file,
-``book/results/recsys_frontier.json`` (``--output`` to change)::
+``book/results/recsys_frontier.json`` (``--output`` names another folder)::
 
     # RMSE on the five official folds (u1.base/u1.test ... u5): our models, their blend,
     # Surprise's SVD and KNNBaseline when installed; plus the validation run on u1.base that
@@ -26,15 +26,11 @@ scikit-surprise implicit``); without them their rows are skipped with a note.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
-import json
 import os
-import platform
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -61,9 +57,10 @@ from fusionlab.recsys._kernels import numba_enabled  # noqa: E402
 from fusionlab.recsys.autoencoder import KernelAutoRec  # noqa: E402
 from fusionlab.recsys.blend import BlendRecommender  # noqa: E402
 from fusionlab.recsys.ease import EASE  # noqa: E402
+from fusionlab.results import dataset_record, load_results, make_results, write_results  # noqa: E402
 from recsys import surprise_trainset  # noqa: E402 (benchmarks/recsys.py)
 
-DEFAULT_OUTPUT = ROOT / "book" / "results" / "recsys_frontier.json"
+DEFAULT_OUTPUT = ROOT / "book" / "results"
 #: Published NDCG@10 on the microsoft/recommenders MovieLens-100K benchmark (their notebook).
 PUBLISHED_NDCG = {"BPR (cornac)": 0.442, "NCF": 0.399, "SAR": 0.388}
 #: Published u1.test RMSE of the frontier models.
@@ -87,39 +84,21 @@ def _load() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
-def _packages() -> dict:
-    versions = {}
-    for name in ("numpy", "scipy", "scikit-learn", "tensorflow", "keras", "numba", "scikit-surprise", "implicit"):
-        try:
-            from importlib.metadata import version
-
-            versions[name] = version(name if name != "tensorflow" else "tensorflow-cpu")
-        except Exception:  # noqa: BLE001 - a package that is absent is recorded as absent
-            versions[name] = None
-    return versions
+#: The name of the results file (``book/results/recsys_frontier.json``).
+RESULTS_NAME = "recsys_frontier"
+#: What reruns the benchmark: one section at a time (each section's own command is in its figures).
+COMMAND = "python benchmarks/recsys_frontier.py {rating,ranking,speed} /path/to/ml-100k"
 
 
-def _dataset(path) -> dict:
-    data_file = Path(path) / "u.data"
-    checksum = "md5:" + hashlib.md5(data_file.read_bytes()).hexdigest() if data_file.exists() else None
-    return {"name": "MovieLens-100K", "stand_in": False, "checksum": checksum,
-            "note": "u1-u5 official folds for RMSE; u.data with a per-user 75/25 split for ranking; synthetic ratings for speed"}
-
-
-def write_results(section: str, figures: dict, path, output: Path, argv) -> dict:
-    """Merge one section's figures into the JSON file (the schema of COMMON.md) and write it."""
-    output = Path(output)
-    record = json.loads(output.read_text()) if output.exists() else {"figures": {}}
-    record.update({
-        "schema": 1, "name": "recsys_frontier",
-        "command": "python benchmarks/recsys_frontier.py " + " ".join("ml-100k/" if arg == str(path) else arg for arg in argv),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(), "platform": platform.platform(), "packages": _packages(), "dataset": _dataset(path),
-    })
-    record["figures"][section] = figures
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(record, indent=1, sort_keys=False) + "\n")
-    print(f"wrote {output} (section {section!r})")
+def write_section(section: str, figures: dict, path, directory, argv) -> dict:
+    """Merge one section's figures into ``DIRECTORY/recsys_frontier.json`` (the
+    :mod:`fusionlab.results` schema; the other sections are kept) and write it."""
+    directory = Path(directory)
+    previous = load_results(RESULTS_NAME, directory)["figures"] if (directory / f"{RESULTS_NAME}.json").exists() else {}
+    command = "python benchmarks/recsys_frontier.py " + " ".join("ml-100k/" if arg == str(path) else arg for arg in argv)
+    record = make_results(RESULTS_NAME, {**previous, section: {**figures, "command": command}}, command=COMMAND,
+                          dataset=dataset_record("movielens-100k", folder=path), extra_packages=("numba", "scikit-surprise", "implicit"))
+    print(f"wrote {write_results(record, directory)} (section {section!r})")
     return record
 
 
@@ -366,7 +345,7 @@ def _median_time(job, repeats: int):
 SOLVERS = ("cg", "cholesky")
 
 
-def run_speed(path, sizes=("10m",), repeats: int = 3, n_factors: int = 100, n_epochs: int = 20) -> dict:
+def run_speed(path, sizes=("10m",), repeats: int = 3, n_factors: int = 100, n_epochs: int = 20, solvers=SOLVERS) -> dict:
     figures = {"load_before": _load(), "repeats": repeats}
     train, _ = load_movielens_100k_folds(path, download=False)[0]
     R = matrix_from_ratings(train)
@@ -402,10 +381,10 @@ def run_speed(path, sizes=("10m",), repeats: int = 3, n_factors: int = 100, n_ep
         data = make_synthetic_ratings(*shapes[size], random_state=0)
         X = ratings_matrix(data.user_ids, data.item_ids, np.ones(len(data)), shape=(data.n_users, data.n_items))
         del data
-        for solver in SOLVERS:
+        for solver in solvers:
             ImplicitALS(n_factors=4, n_epochs=1, solver=solver).fit(X[:100])  # compile outside the timing
         row = {"n_ratings": int(X.nnz), "n_factors": 32}
-        for solver in SOLVERS:
+        for solver in solvers:
             for epochs in (1, 3):  # per iteration = the difference, so set-up costs cancel
                 wall, cpu, _ = _median_time(lambda: ImplicitALS(n_factors=32, n_epochs=epochs, solver=solver, random_state=0).fit(X), 1)
                 row[f"fusionlab_{solver}_{epochs}_epochs_s"], row[f"fusionlab_{solver}_{epochs}_epochs_cpu_s"] = wall, cpu
@@ -421,11 +400,11 @@ def run_speed(path, sizes=("10m",), repeats: int = 3, n_factors: int = 100, n_ep
                 row[f"implicit_{epochs}_epochs_s"], row[f"implicit_{epochs}_epochs_cpu_s"] = wall, cpu
             for unit in ("s", "cpu_s"):
                 row[f"implicit_per_iteration_{unit}"] = (row[f"implicit_3_epochs_{unit}"] - row[f"implicit_1_epochs_{unit}"]) / 2
-            for solver in SOLVERS:  # fusionlab's time over implicit's: wall clock, and CPU (fairer on a shared machine)
+            for solver in solvers:  # fusionlab's time over implicit's: wall clock, and CPU (fairer on a shared machine)
                 row[f"ratio_{solver}"] = row[f"fusionlab_{solver}_per_iteration_s"] / row["implicit_per_iteration_s"]
                 row[f"cpu_ratio_{solver}"] = row[f"fusionlab_{solver}_per_iteration_cpu_s"] / row["implicit_per_iteration_cpu_s"]
             print(f"implicit ALS {size}: implicit {row['implicit_per_iteration_s']:.2f} s per iteration; "
-                  + ", ".join(f"{solver} ratio {row[f'ratio_{solver}']:.2f} (CPU {row[f'cpu_ratio_{solver}']:.2f})" for solver in SOLVERS), flush=True)
+                  + ", ".join(f"{solver} ratio {row[f'ratio_{solver}']:.2f} (CPU {row[f'cpu_ratio_{solver}']:.2f})" for solver in solvers), flush=True)
         als_rows[size] = row
     figures.update(implicit_als=als_rows, load_after=_load())
     return figures
@@ -439,16 +418,17 @@ def main(argv=None) -> int:
     parser.add_argument("--folds", nargs="+", type=int, default=[1, 2, 3, 4, 5], help="rating: which official folds (default all five)")
     parser.add_argument("--no-validate", action="store_true", help="rating: skip the validation run on u1.base")
     parser.add_argument("--sizes", nargs="*", default=["10m"], choices=["100k", "1m", "10m"], help="speed: synthetic sizes for implicit ALS")
+    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=list(SOLVERS), help="speed: ImplicitALS solvers timed against implicit")
     parser.add_argument("--repeats", type=int, default=3, help="speed: runs per SGD timing (the median is kept)")
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
+    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the folder of recsys_frontier.json (default book/results)")
     args = parser.parse_args(argv)
     if args.section == "rating":
         figures = run_rating(args.path, tuple(args.folds), validate=not args.no_validate)
     elif args.section == "ranking":
         figures = run_ranking(args.path)
     else:
-        figures = run_speed(args.path, tuple(args.sizes), args.repeats)
-    write_results(args.section, figures, args.path, Path(args.output), argv)
+        figures = run_speed(args.path, tuple(args.sizes), args.repeats, solvers=tuple(args.solvers))
+    write_section(args.section, figures, args.path, args.output, argv)
     return 0
 
 

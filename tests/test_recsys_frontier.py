@@ -245,18 +245,33 @@ def test_compiled_sgd_epoch_equals_numpy(batch_size):
         np.testing.assert_allclose(numba_array, numpy_array, rtol=1e-12, atol=1e-14)
 
 
-@needs_numba
-@pytest.mark.parametrize("with_base", [False, True])
-def test_compiled_als_solve_rows_equals_numpy(with_base, monkeypatch):
-    monkeypatch.setenv("FUSIONLAB_NUMBA", "1")
+def _row_problem(with_base):
+    """Per-row weighted ridge problems: (indicator weights, targets, design, per-row ridge, base Gram)."""
     R = matrix_from_ratings(make_synthetic_ratings(50, 30, 500, random_state=2))
     indicator = R.copy()
     indicator.data = np.linspace(0.5, 2.0, R.nnz)
     design = np.random.default_rng(0).normal(size=(30, 5))
     ridge = np.random.default_rng(1).uniform(0.1, 1.0, (50, 5))
-    base = design.T @ design if with_base else None
-    expected = _kernels.als_solve_rows_numpy(indicator, R, design, ridge, base)
-    np.testing.assert_allclose(_kernels.als_solve_rows(indicator, R, design, ridge, base), expected, rtol=1e-10, atol=1e-12)
+    return indicator, R, design, ridge, design.T @ design if with_base else None
+
+
+@needs_numba
+@pytest.mark.parametrize("with_base", [False, True])
+def test_compiled_als_solve_rows_equals_numpy(with_base, monkeypatch):
+    monkeypatch.setenv("FUSIONLAB_NUMBA", "1")
+    problem = _row_problem(with_base)
+    expected = _kernels.als_solve_rows_numpy(*problem)
+    np.testing.assert_allclose(_kernels.als_solve_rows(*problem), expected, rtol=1e-10, atol=1e-12)
+
+
+@needs_numba
+@pytest.mark.parametrize("with_base", [False, True])
+def test_compiled_cg_rows_equal_numpy(with_base, monkeypatch):
+    monkeypatch.setenv("FUSIONLAB_NUMBA", "1")
+    problem = _row_problem(with_base)
+    start = np.random.default_rng(2).normal(size=(50, 5))
+    expected = _cg_kernels.als_cg_rows_numpy(*problem, start, n_steps=3)
+    np.testing.assert_allclose(_cg_kernels.als_cg_rows(*problem, start, n_steps=3), expected, rtol=1e-8, atol=1e-10)
 
 
 @needs_numba
@@ -271,21 +286,6 @@ def test_models_give_the_same_numbers_with_and_without_numba(small_ratings, monk
                          ImplicitALS(n_factors=4, n_epochs=3, random_state=0).fit(R).user_factors_)
     for without, with_ in zip(results["0"], results["1"]):
         np.testing.assert_allclose(with_, without, rtol=1e-8, atol=1e-10)
-
-
-@needs_numba
-@pytest.mark.parametrize("with_base", [False, True])
-def test_compiled_cg_rows_equal_numpy(with_base, monkeypatch):
-    monkeypatch.setenv("FUSIONLAB_NUMBA", "1")
-    R = matrix_from_ratings(make_synthetic_ratings(50, 30, 500, random_state=2))
-    indicator = R.copy()
-    indicator.data = np.linspace(0.5, 2.0, R.nnz)
-    design = np.random.default_rng(0).normal(size=(30, 5))
-    ridge = np.random.default_rng(1).uniform(0.1, 1.0, (50, 5))
-    base = design.T @ design if with_base else None
-    start = np.random.default_rng(2).normal(size=(50, 5))
-    expected = _cg_kernels.als_cg_rows_numpy(indicator, R, design, ridge, base, start, n_steps=3)
-    np.testing.assert_allclose(_cg_kernels.als_cg_rows(indicator, R, design, ridge, base, start, n_steps=3), expected, rtol=1e-8, atol=1e-10)
 
 
 # -- conjugate-gradient ALS ------------------------------------------------------------------------

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import zipfile
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from data_fixtures import make_movielens_archive
 
 from fusionlab.recsys import ALSMF, BiasedMF, EASE, ImplicitALS, Popularity
+from fusionlab.results import load_results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,12 +50,12 @@ def test_rating_section_runs_and_writes_the_common_schema(frontier, movielens_fo
     figures = frontier.run_rating(movielens_folder, folds=(1, 2), validate=False)
     assert set(figures["per_fold"]["MF (SGD)"]) == {"u1", "u2"}
     assert all(0 < row["rmse"] < 4 for rows in figures["per_fold"].values() for row in rows.values())
-    output = tmp_path / "result.json"
-    record = frontier.write_results("rating", figures, movielens_folder, output, ["rating", str(movielens_folder)])
-    saved = json.loads(output.read_text())
-    assert set(saved) == {"schema", "name", "command", "date", "cpu_count", "platform", "packages", "dataset", "figures"}
-    assert saved["dataset"]["checksum"].startswith("md5:") and saved["command"].endswith("rating ml-100k/")
+    record = frontier.write_section("rating", figures, movielens_folder, tmp_path, ["rating", str(movielens_folder)])
+    saved = load_results("recsys_frontier", tmp_path)  # validates the schema of fusionlab.results
+    assert saved == record and saved["dataset"]["stand_in"] is False and saved["figures"]["rating"]["command"].endswith("rating ml-100k/")
     assert record["figures"]["rating"]["summary"]["MF (SGD)"]["u1_rmse"] == pytest.approx(figures["per_fold"]["MF (SGD)"]["u1"]["rmse"])
+    again = frontier.write_section("speed", {"note": "another section"}, movielens_folder, tmp_path, ["speed", str(movielens_folder)])
+    assert set(again["figures"]) == {"rating", "speed"}  # a section is added, the others are kept
     assert "u1 RMSE" in capsys.readouterr().out
 
 
