@@ -13,9 +13,10 @@ Three sections, each runnable alone; each adds its figures to one JSON file,
     # split of the training part, the test split scored once
     python benchmarks/recsys_frontier.py ranking /path/to/ml-100k
 
-    # speed: SGD-MF against Surprise's SVD (equal factors and epochs), implicit ALS against
-    # the implicit package (equal factors) on the 10M synthetic set
-    python benchmarks/recsys_frontier.py speed /path/to/ml-100k --sizes 10m
+    # speed: SGD-MF against Surprise's SVD (equal factors and epochs), implicit ALS (its
+    # conjugate-gradient solver, and with --solvers cg cholesky the exact one too) against the
+    # implicit package (equal factors) on the 10M synthetic set
+    python benchmarks/recsys_frontier.py speed /path/to/ml-100k --sizes 10m --solvers cg
 
 Timings are wall-clock seconds and, beside them, the process's CPU seconds (all threads): on
 a shared machine the wall clock is inflated by other work, so each section also records the
@@ -418,7 +419,7 @@ def main(argv=None) -> int:
     parser.add_argument("--folds", nargs="+", type=int, default=[1, 2, 3, 4, 5], help="rating: which official folds (default all five)")
     parser.add_argument("--no-validate", action="store_true", help="rating: skip the validation run on u1.base")
     parser.add_argument("--sizes", nargs="*", default=["10m"], choices=["100k", "1m", "10m"], help="speed: synthetic sizes for implicit ALS")
-    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=list(SOLVERS), help="speed: ImplicitALS solvers timed against implicit")
+    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=list(SOLVERS), help="speed: ImplicitALS solvers timed against implicit (default both)")
     parser.add_argument("--repeats", type=int, default=3, help="speed: runs per SGD timing (the median is kept)")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the folder of recsys_frontier.json (default book/results)")
     args = parser.parse_args(argv)
