@@ -88,6 +88,8 @@ def als_cg_rows_numpy(indicator, weighted_targets, design, ridge, base_gram, sta
 
 
 def _als_cg_rows_loops(indptr, columns, weights, targets, design, ridge, base, solution, n_steps, n_chunks):
+    # r = b - A x and A p are written out in place: a shared helper for them (even inlined) measured
+    # 1.5x slower per iteration (1M interactions, 32 factors).
     n_rows, n_dims = indptr.size - 1, design.shape[1]
     chunk = (n_rows + n_chunks - 1) // n_chunks
     for block in numba.prange(n_chunks):
