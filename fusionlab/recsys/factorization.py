@@ -6,8 +6,9 @@ flattened outer product ``q_i q_i^T``, ``B @ QQ`` holds ``sum_{i in I(u)} q_i q_
 user; the solves are then one batched ``numpy.linalg.solve``. Memory grows with the number of
 ratings plus (users + items) x factors^2, never with users x items.
 
-The two inner loops (an epoch of mini-batch SGD; the per-row ALS solves) live in
-:mod:`fusionlab.recsys._kernels`: compiled by Numba when it is installed, else their NumPy
+The inner loops (an epoch of mini-batch SGD; the per-row ALS solves, exact or by a few steps
+of conjugate gradient) live in :mod:`fusionlab.recsys._kernels` and
+:mod:`fusionlab.recsys._cg_kernels`: compiled by Numba when it is installed, else their NumPy
 twins, which compute the same numbers (tested equal in float64).
 """
 
