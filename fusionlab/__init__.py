@@ -17,6 +17,7 @@ training    seeded splits, fit with per-epoch timing, saving and loading
 evaluate    classification reports, cross-validation, learning curves, calibration
 pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid models)
 recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
+scale       out-of-core learning, Dask, tf.distribute, stale and large-batch SGD, communication costs
 plotting    every figure the book shows
 results     full-size results files (book/results/*.json): write, validate, load, quote
 """
@@ -36,7 +37,7 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "plotting", "results",
+    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "scale", "plotting", "results",
 }
 
 

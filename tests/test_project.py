@@ -102,6 +102,7 @@ MIN_ASSERTIONS = {
     "03_3_fusion_pipeline": 9,  # 12 until three checks of package behaviour moved to tests/ (issue 15)
     "04_1_cnn_image_recognition": 5,
     "04_2_recommender": 15,  # 8 + seven checks of the frontier section (issue 16)
+    "05_1_data_at_scale": 27,
 }
 
 

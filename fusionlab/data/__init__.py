@@ -12,11 +12,13 @@ benchmarks and ``python3 tasks.py test --real-data``.
 
 Modules: ``registry`` (entries, cache, verified download, extraction), ``availability``
 (available or not, and provenance), ``images``, ``ratings`` (MovieLens-100K), ``synthetic``
-(the ratings stand-in), ``tabular``.
+(the ratings stand-in), ``tabular``, ``clicks`` (a synthetic click log, written to disk block by
+block, for the out-of-core chapter).
 """
 
 from __future__ import annotations
 
+from .clicks import ClickModel, click_model, make_click_log, write_click_log
 from .images import ImageDataset, load_cifar10, load_digits_images, load_image_dataset, read_cifar10_batch, resize_images
 from .ratings import (
     MOVIELENS_100K_STATISTICS,
@@ -42,6 +44,7 @@ from .registry import (
 from .availability import Availability, availability, is_available, is_cached, provenance, require_available
 
 __all__ = [
+    "ClickModel", "click_model", "make_click_log", "write_click_log",
     "MOVIELENS_100K_STATISTICS", "REGISTRY", "Availability", "CacheNotWritable", "DatasetCorrupt", "DatasetError", "DatasetUnavailable",
     "ImageDataset", "Ratings", "RemoteFile", "SyntheticRatings", "availability", "data_home", "extracted", "fetch",
     "is_available", "is_cached", "load_cifar10", "load_digits_images", "load_image_dataset", "load_movielens_100k",

@@ -22,7 +22,7 @@ from .registry import (
     get_entry,
 )
 
-__all__ = ["Availability", "availability", "is_available", "is_cached", "provenance", "require_available"]
+__all__ = ["Availability", "availability", "content_sha256", "is_available", "is_cached", "provenance", "require_available"]
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,22 @@ def require_available(names) -> list[Availability]:
     return found
 
 
+def content_sha256(files) -> str:
+    """``"sha256:<hex>"`` over ``files``, pairs ``(name, path)`` in order, each hashed as its name, a
+    NUL byte, its length in bytes, a NUL byte and its bytes: the identity of the files a run read
+    (:func:`provenance`, and the generated data of a benchmark)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, path in files:
+        path = Path(path)
+        digest.update(str(name).encode() + b"\0" + str(path.stat().st_size).encode() + b"\0")
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    return f"sha256:{digest.hexdigest()}"
+
+
 def provenance(name: str, *, folder=None) -> dict:
     """Where a dataset's bytes came from, for results files.
 
@@ -158,8 +174,6 @@ def provenance(name: str, *, folder=None) -> dict:
     DatasetUnavailable
         The dataset is not available (see :func:`availability`).
     """
-    import hashlib
-
     entry = get_entry(name)
     if folder is not None:
         folder = Path(folder)
@@ -170,13 +184,7 @@ def provenance(name: str, *, folder=None) -> dict:
     else:
         state = require_available([name])[0]
         folder = state.folder if state.folder is not None else extracted(name, download=False)
-    digest = hashlib.sha256()
-    for member in entry.required:
-        path = folder / member
-        digest.update(member.encode() + b"\0" + str(path.stat().st_size).encode() + b"\0")
-        with open(path, "rb") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
+    digest = content_sha256([(member, folder / member) for member in entry.required])
     archive_ok = state is not None and state.archive is not None and state.archive_problem is None  # verified by availability()
     if state is None:
         note = f"read from the folder {folder} given explicitly (not the cache): content_sha256 identifies the files read"
@@ -191,6 +199,6 @@ def provenance(name: str, *, folder=None) -> dict:
         "name": entry.name,
         "stand_in": False,
         "checksum": f"md5:{entry.md5}" if archive_ok else None,
-        "content_sha256": f"sha256:{digest.hexdigest()}",
+        "content_sha256": digest,
         "note": note,
     }

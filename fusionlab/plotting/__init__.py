@@ -26,6 +26,7 @@ from .heatmap import plot_heatmap
 from .images import plot_misclassified, plot_reliability_diagram
 from .pipeline import plot_cv_comparison, plot_leakage
 from .recsys import plot_accuracy_vs_time
+from .scale import plot_bars, plot_batch_size_sweep, plot_memory_vs_rows, plot_scaling_efficiency, plot_staleness
 
 __all__ = [
     "new_axes", "plot_curves", "plot_heatmap",
@@ -35,4 +36,5 @@ __all__ = [
     "plot_cv_comparison", "plot_leakage",
     "plot_accuracy_vs_time",
     "plot_misclassified", "plot_reliability_diagram",
+    "plot_bars", "plot_batch_size_sweep", "plot_memory_vs_rows", "plot_scaling_efficiency", "plot_staleness",
 ]
