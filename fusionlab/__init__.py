@@ -18,6 +18,8 @@ evaluate    classification reports, cross-validation, learning curves, calibrati
 pipeline    the five-step fusion pipeline (scikit-learn + scikeras, hybrid models)
 recsys      collaborative filtering: baselines, neighbours, matrix factorisation, NeuMF, metrics
 scale       out-of-core learning, Dask, tf.distribute, stale and large-batch SGD, communication costs
+explain     attribution maps, the randomisation sanity check, tabular importances, why a recommendation
+privacy     DP-SGD with dp-accounting, membership inference, federated averaging, adversarial examples
 plotting    every figure the book shows
 results     full-size results files (book/results/*.json): write, validate, load, quote
 """
@@ -37,7 +39,8 @@ SIZE_VARIABLE = "FUSIONLAB_SIZE"
 SIZES = ("classroom", "full")
 
 _SUBMODULES = {
-    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys", "scale", "plotting", "results",
+    "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys",
+    "scale", "explain", "privacy", "plotting", "results",
 }
 
 

@@ -14,3 +14,13 @@ def load_benchmark(stem: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def exit_without_data(stem: str, argv, tmp_path, monkeypatch, capsys) -> tuple[int, str]:
+    """Run ``benchmarks/{stem}.py`` against an empty data cache; return its exit code and stderr."""
+    import pytest
+
+    monkeypatch.setenv("FUSIONLAB_DATA", str(tmp_path))
+    with pytest.raises(SystemExit) as exit_info:
+        load_benchmark(stem).main(list(argv))
+    return exit_info.value.code, capsys.readouterr().err

@@ -103,6 +103,8 @@ MIN_ASSERTIONS = {
     "04_1_cnn_image_recognition": 5,
     "04_2_recommender": 15,  # 8 + seven checks of the frontier section (issue 16)
     "05_1_data_at_scale": 27,
+    "05_2_interpretability": 19,
+    "05_3_privacy": 20,
 }
 
 

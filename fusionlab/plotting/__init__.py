@@ -22,9 +22,26 @@ from .algorithms import (
 )
 from .background import plot_decision_boundaries, plot_step_cost
 from .curves import plot_curves
+from .explain import (
+    plot_attributions,
+    plot_completeness,
+    plot_contributions,
+    plot_importances,
+    plot_partial_dependence,
+    plot_pixel_importance,
+    plot_sanity_check,
+    plot_sanity_maps,
+)
 from .heatmap import plot_heatmap
 from .images import plot_misclassified, plot_reliability_diagram
 from .pipeline import plot_cv_comparison, plot_leakage
+from .privacy import (
+    plot_adversarial_examples,
+    plot_client_split,
+    plot_membership,
+    plot_privacy_utility,
+    plot_robust_accuracy,
+)
 from .recsys import plot_accuracy_vs_time
 from .scale import plot_bars, plot_batch_size_sweep, plot_memory_vs_rows, plot_scaling_efficiency, plot_staleness
 
@@ -37,4 +54,8 @@ __all__ = [
     "plot_accuracy_vs_time",
     "plot_misclassified", "plot_reliability_diagram",
     "plot_bars", "plot_batch_size_sweep", "plot_memory_vs_rows", "plot_scaling_efficiency", "plot_staleness",
+    "plot_attributions", "plot_completeness", "plot_contributions", "plot_importances", "plot_partial_dependence",
+    "plot_pixel_importance", "plot_sanity_check", "plot_sanity_maps",
+    "plot_adversarial_examples", "plot_client_split", "plot_membership",
+    "plot_privacy_utility", "plot_robust_accuracy",
 ]

@@ -33,8 +33,8 @@ Y_LABELS = {
 
 
 def plot_curves(histories, metrics: str | Sequence[str] = "loss", *, x: str | Sequence[str] = "epoch", best: float | None = None,
-                log: bool | Sequence[str] = False, logx: bool = False, ylabel: str | Sequence[str] | None = None, title: str | None = None,
-                ax=None, figsize=None):
+                log: bool | Sequence[str] = False, logx: bool = False, ylabel: str | Sequence[str] | None = None, xlabel: str | None = None,
+                hlines: Mapping[str, float] | None = None, title: str | None = None, ax=None, figsize=None):
     """Draw metrics of one or several training runs: one panel per metric, one line per run.
 
     Parameters
@@ -54,6 +54,12 @@ def plot_curves(histories, metrics: str | Sequence[str] = "loss", *, x: str | Se
         Log scale for the x axis (points at x <= 0 are then left out).
     ylabel : str or sequence of str, default=None
         The y label of every panel (or one per metric); by default the metric's own (see ``Y_LABELS``).
+    xlabel : str, default=None
+        The x label, when a record is not what ``X_LABELS`` says (e.g. a communication round of
+        federated averaging, recorded as its ``epoch``).
+    hlines : dict of str to float, default=None
+        Reference levels drawn as dashed grey lines in every panel and named in the legend
+        (e.g. ``{"target 45%": 0.45}``).
     title : str, default=None
         The panel's title (one metric) or the figure's title (several).
     ax : matplotlib Axes, default=None
@@ -86,15 +92,17 @@ def plot_curves(histories, metrics: str | Sequence[str] = "loss", *, x: str | Se
             values = np.maximum(ys, 1e-16) if on_log and best is not None else ys
             panel.plot(xs[keep], values[keep], marker="." if keep.sum() <= 60 else None, label=label or None)
             panel.set_yscale("log" if on_log else "linear")
+        for level_label, level in (hlines or {}).items():
+            panel.axhline(level, color="grey", linestyle="--", linewidth=1, label=level_label)
         default = Y_LABELS.get(name, name.replace("_", " "))
-        panel.set(xlabel=X_LABELS[x], ylabel=label_y or (f"{default} minus optimum" if best is not None else default))
+        panel.set(xlabel=xlabel or X_LABELS[x], ylabel=label_y or (f"{default} minus optimum" if best is not None else default))
         if logx:
             panel.set_xscale("log")
-            panel.set_xlabel(X_LABELS[x] + ", log scale")
+            panel.set_xlabel((xlabel or X_LABELS[x]) + ", log scale")
         nice = default[:1].upper() + default[1:]
         panel.set_title(nice if len(names) > 1 else title or f"{nice} by {x.replace('elapsed_s', 'training time')}")
         panel.grid(alpha=0.3)
-        if any(runs):
+        if any(runs) or hlines:
             panel.legend(fontsize="small")
     if title is not None and len(names) > 1:
         figure.suptitle(title)
