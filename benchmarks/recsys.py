@@ -277,18 +277,29 @@ def external_models():
     return available
 
 
-def surprise_rmse(factory, train_triplets, test_triplets):
-    """Fit a Surprise algorithm on (user, item, rating) arrays; return (rmse, fit seconds)."""
-    import pandas as pd
+def surprise_trainset(user_ids, item_ids, ratings):
+    """A Surprise trainset built through its public file reader (no pandas needed).
+
+    Its raw ids are the ids as strings: ask ``algorithm.predict(str(user), str(item))``.
+    """
+    import tempfile
+
     from surprise import Dataset, Reader
 
-    frame = pd.DataFrame({"user": train_triplets[0], "item": train_triplets[1], "rating": train_triplets[2]})
-    trainset = Dataset.load_from_df(frame, Reader(rating_scale=(1, 5))).build_full_trainset()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ratings.txt"
+        np.savetxt(path, np.column_stack([user_ids, item_ids, ratings]), fmt=["%d", "%d", "%.1f"])
+        return Dataset.load_from_file(str(path), Reader(line_format="user item rating", sep=" ", rating_scale=(1, 5))).build_full_trainset()
+
+
+def surprise_rmse(factory, train_triplets, test_triplets):
+    """Fit a Surprise algorithm on (user, item, rating) arrays; return (rmse, fit seconds)."""
+    trainset = surprise_trainset(*train_triplets)
     algorithm = factory()
     start = time.perf_counter()
     algorithm.fit(trainset)
     seconds = time.perf_counter() - start
-    predictions = [algorithm.predict(u, i).est for u, i in zip(test_triplets[0], test_triplets[1])]
+    predictions = [algorithm.predict(str(u), str(i)).est for u, i in zip(test_triplets[0], test_triplets[1])]
     return rmse(test_triplets[2], np.asarray(predictions)), seconds
 
 

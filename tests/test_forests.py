@@ -89,3 +89,20 @@ def test_staged_log_loss_equals_sklearn_log_loss(digits):
 def test_bad_input_is_named(digits, call, error, match):
     with pytest.raises(error, match=match):
         call(digits)
+
+
+def test_one_tree_variants_are_trees_grown_with_each_randomisation(digits):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from fusionlab.forests import one_tree_variants
+
+    X_train, X_test, y_train, y_test = digits
+    scores = one_tree_variants(X_train, y_train, X_test, y_test, n_repeats=1, random_state=4)
+    seed = int(np.random.default_rng(4).integers(2**31 - 1))
+    rows = np.random.default_rng(seed).integers(0, len(y_train), len(y_train))
+    both = DecisionTreeClassifier(max_features="sqrt", random_state=seed).fit(X_train[rows], y_train[rows])
+    assert scores["both (a forest's tree)"] == pytest.approx(both.score(X_test, y_test))
+    plain = DecisionTreeClassifier(random_state=seed).fit(X_train, y_train)
+    assert scores["full data, all features"] == pytest.approx(plain.score(X_test, y_test))
+    averaged = one_tree_variants(X_train, y_train, X_test, y_test, n_repeats=8, random_state=0)
+    assert averaged["full data, all features"] > averaged["both (a forest's tree)"]  # each randomisation weakens one tree

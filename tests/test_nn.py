@@ -141,3 +141,26 @@ def test_the_from_scratch_side_never_imports_tensorflow():
     code = "import sys, fusionlab.nn, fusionlab.optim, fusionlab.forests; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_multiply_adds_count_every_matrix_product_of_both_passes():
+    from fusionlab.nn import multiply_adds
+
+    counts = multiply_adds([64, 32, 16, 10], n_samples=5)
+    assert counts["forward"] == 5 * (64 * 32 + 32 * 16 + 16 * 10)
+    assert counts["backward"] == 5 * (64 * 32 + 32 * 16 + 16 * 10) + 5 * (32 * 16 + 16 * 10)  # weights, then errors below layer 1
+    assert multiply_adds([64, 10])["ratio"] == 1.0  # one layer: no error to pass down
+    assert 1.9 < multiply_adds([100] * 20 + [10])["ratio"] < 2.0  # deep: every layer but the first pays twice
+    with pytest.raises(ValueError, match=r"layer_sizes must be at least two sizes"):
+        multiply_adds([64])
+
+
+def test_time_forward_backward_returns_positive_medians_and_their_ratio():
+    from fusionlab.nn import time_forward_backward
+
+    X, y = _data(n=64, d=8, k=3)
+    timing = time_forward_backward(init_params([8, 16, 3], random_state=0), X, y, repeats=5)
+    assert timing["forward_s"] > 0 and timing["backward_s"] > 0
+    assert timing["ratio"] == pytest.approx(timing["backward_s"] / timing["forward_s"])
+    with pytest.raises(ValueError, match=r"repeats must be an int in \[1, inf\]; got repeats=0"):
+        time_forward_backward(init_params([8, 3], random_state=0), X, y, repeats=0)

@@ -328,3 +328,83 @@ def test_race_and_step_cost_run_every_size_on_a_fresh_seeded_problem():
         step_cost_by_size([])
     with pytest.raises(TypeError, match=r"runners must be a non-empty dict of label to run\(objective, w0\); got runners='list'"):
         race_by_size([50], [])
+
+
+# --- the update rules' theory on a quadratic, and the steps each needs ------------------------
+
+from fusionlab.optim import predicted_steps, quadratic_rate, steps_by_condition_number, tuned_for_quadratic  # noqa: E402
+
+
+def _contraction(optimizer, curvature, n_steps=2000):
+    """Measured rate |w_T / w_0|^(1/T) of ``optimizer`` on the 1-D quadratic curvature * w^2 / 2 (brute force).
+
+    Long runs, because the tuned heavy ball has a double eigenvalue: its error decays like t r^t.
+    """
+    w = np.array([1.0])
+    for _ in range(n_steps):
+        optimizer.apply([w], [curvature * w])
+    return abs(w[0]) ** (1 / n_steps)
+
+
+@pytest.mark.parametrize("rule", ["gd", "momentum", "nesterov"])
+def test_tuned_rules_contract_no_slower_than_theory_says_at_every_curvature(rule):
+    mu, L = 0.01, 1.0  # condition number 100
+    rate = quadratic_rate(rule, mu, L)
+    measured = [_contraction(tuned_for_quadratic(rule, mu, L), curvature) for curvature in np.linspace(mu, L, 25)]
+    assert max(measured) <= rate + 0.01
+    if rule != "nesterov":  # the rate is attained (at mu, the slowest direction); for Nesterov it is a bound
+        assert max(measured) == pytest.approx(rate, abs=0.01)
+
+
+def test_quadratic_rates_are_the_textbook_formulas():
+    assert quadratic_rate("gd", 1.0, 100.0) == pytest.approx(99 / 101, rel=1e-15)
+    assert quadratic_rate("momentum", 1.0, 100.0) == pytest.approx(9 / 11, rel=1e-15)
+    assert quadratic_rate("nesterov", 1.0, 100.0) == pytest.approx(0.9, rel=1e-15)
+    optimizer = tuned_for_quadratic("momentum", 1.0, 100.0)
+    assert optimizer.current_learning_rate() == pytest.approx(4 / 121) and optimizer.momentum == pytest.approx(81 / 121)
+    assert predicted_steps("gd", 1.0, 100.0, 1e-6) == pytest.approx(np.log(1e6) / (2 * np.log(101 / 99)))
+    with pytest.raises(ValueError, match=r"L must be a number in \[2.0, inf\]; got L=1.0"):
+        tuned_for_quadratic("gd", 2.0, 1.0)
+    with pytest.raises(ValueError, match=r"rule must be one of \['gd', 'momentum', 'nesterov'\]; got rule='adam'"):
+        quadratic_rate("adam", 1.0, 2.0)
+
+
+def test_target_loss_stops_at_the_first_record_below_it():
+    X, y = _problem(noise=0.5)
+    objective = LeastSquares(X, y)
+    _, full = gradient_descent(objective, np.zeros(5), learning_rate=0.2, n_steps=200)
+    target = full["loss"][37]
+    _, stopped = gradient_descent(objective, np.zeros(5), learning_rate=0.2, n_steps=200, target_loss=target)
+    first = next(i for i, loss in enumerate(full["loss"]) if loss <= target)
+    assert stopped.stopped_by == "target_loss" and stopped.step[-1] == first
+    _, capped = gradient_descent(objective, np.zeros(5), learning_rate=0.2, n_steps=5, target_loss=-1.0)
+    assert capped.stopped_by == "n_steps" and capped.step[-1] == 5
+
+
+def test_steps_grow_like_kappa_for_gd_and_like_its_root_with_momentum():
+    result = steps_by_condition_number([10, 100, 1000], n_samples=200, n_features=10, random_state=0)
+    kappa = result["condition_number"]
+    slopes = {rule: np.polyfit(np.log(kappa), np.log(steps), 1)[0] for rule, steps in result["steps"].items()}
+    assert 0.85 < slopes["gd"] < 1.15 and 0.3 < slopes["momentum"] < 0.7 and 0.3 < slopes["nesterov"] < 0.7
+    for rule in result["steps"]:  # theory predicts the counts to within a factor of two
+        ratio = result["steps"][rule] / result["predicted"][rule]
+        assert np.all((ratio > 0.4) & (ratio < 2.5)), (rule, ratio)
+    with pytest.raises(ValueError, match=r"condition_numbers\[0\] must be a number in \[1.0, inf\]"):
+        steps_by_condition_number([0.5])
+
+
+def test_tune_update_rules_keeps_each_rules_best_rate_and_its_run():
+    from fusionlab.optim import tune_update_rules
+
+    X, y, _ = make_linear_regression(500, 5, noise_std=1.0, condition_number=10.0, random_state=0)
+    objective = LeastSquares(X, y)
+    tuned = tune_update_rules(objective, np.zeros(5), ("sgd", "adam"), learning_rates=(0.01, 0.1, 1e8), n_steps=50,
+                              record_every=10, random_state=0)
+    assert tuned["sgd"]["scores"][2] == np.inf  # plain SGD diverges at 1e8 (Adam's steps stay bounded)
+    for rule, result in tuned.items():
+        assert result["loss"] == result["scores"].min() and result["learning_rate"] == [0.01, 0.1, 1e8][int(np.argmin(result["scores"]))]
+    _, again = minimize(objective, np.zeros(5), optimizer=SGD(tuned["sgd"]["learning_rate"]), batch_size=32, n_steps=50,
+                        record_every=10, random_state=0)
+    assert np.mean(again["loss"][-3:]) == pytest.approx(tuned["sgd"]["loss"], rel=1e-12)  # same batches, same run
+    with pytest.raises(FloatingPointError, match="every learning rate in \\[100000000.0\\] made 'sgd' diverge"):
+        tune_update_rules(objective, np.zeros(5), ("sgd",), learning_rates=(1e8,), n_steps=50)

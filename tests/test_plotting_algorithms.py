@@ -37,6 +37,11 @@ def test_every_algorithms_figure_is_labelled():
         plotting.plot_schedules({"cosine": make_schedule("cosine", 0.1, 10)}, 10),
         plotting.plot_trees_vs_accuracy({"n_estimators": [1, 10], "test_accuracy": [0.7, 0.9], "oob_accuracy": [np.nan, 0.88]}),
         plotting.plot_speedup({"n_jobs": [1, 2], "speedup": [1.0, 1.8]}, cores=2),
+        plotting.plot_bias_variance({"value": [1, None], "bias2": np.array([0.3, 0.0]), "variance": np.array([0.05, 0.1]),
+                                     "noise": np.array([0.09, 0.09]), "error": np.array([0.44, 0.19]),
+                                     "train_error": np.array([0.4, 0.0]), "test_error": np.array([np.nan, np.nan])}),
+        plotting.plot_bagging_variance({"n_estimators": np.arange(1, 4), "variance": np.array([0.1, 0.07, 0.06]),
+                                        "predicted": np.array([0.1, 0.07, 0.06]), "tree_variance": 0.1, "correlation": 0.4}),
     ]
     for figure in figures:
         _labelled(figure)

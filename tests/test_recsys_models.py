@@ -66,7 +66,7 @@ def test_biased_mf_with_batch_size_one_is_funks_sequential_sgd():
 
 
 def test_mini_batch_scatter_adds_repeated_rows():
-    from fusionlab.recsys.factorization import _scatter
+    from fusionlab.recsys._kernels import _scatter
 
     rows = np.array([2, 0, 2, 2, 5])
     updates = np.arange(10.0).reshape(5, 2)

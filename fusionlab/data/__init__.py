@@ -29,7 +29,7 @@ from .ratings import (
     rating_statistics,
 )
 from .synthetic import SyntheticRatings, make_synthetic_ratings
-from .tabular import make_linear_regression
+from .tabular import make_linear_regression, make_wave, wave
 from .registry import (
     REGISTRY,
     CacheNotWritable,
@@ -48,6 +48,6 @@ __all__ = [
     "MOVIELENS_100K_STATISTICS", "REGISTRY", "Availability", "CacheNotWritable", "DatasetCorrupt", "DatasetError", "DatasetUnavailable",
     "ImageDataset", "Ratings", "RemoteFile", "SyntheticRatings", "availability", "data_home", "extracted", "fetch",
     "is_available", "is_cached", "load_cifar10", "load_digits_images", "load_image_dataset", "load_movielens_100k",
-    "load_movielens_100k_folds", "load_ratings_dataset", "make_linear_regression", "make_synthetic_ratings",
+    "load_movielens_100k_folds", "load_ratings_dataset", "make_linear_regression", "make_synthetic_ratings", "make_wave", "wave",
     "provenance", "rating_statistics", "read_cifar10_batch", "require_available", "resize_images",
 ]

@@ -36,6 +36,12 @@ class Ratings:
     item_titles : list of str or None
     item_genres : ndarray of shape (n_items, n_genres), dtype bool, or None
     genre_names : list of str or None
+    user_ages : ndarray of shape (n_users,), dtype int64, or None
+        Age in years (MovieLens: ``u.user``).
+    user_genders : ndarray of shape (n_users,), dtype str (``"F"`` or ``"M"``), or None
+    user_occupations : ndarray of shape (n_users,), dtype int64, or None
+        Index into ``occupation_names``.
+    occupation_names : list of str or None
     """
 
     user_ids: np.ndarray
@@ -49,6 +55,15 @@ class Ratings:
     item_titles: list[str] | None = None
     item_genres: np.ndarray | None = None
     genre_names: list[str] | None = None
+    user_ages: np.ndarray | None = None
+    user_genders: np.ndarray | None = None
+    user_occupations: np.ndarray | None = None
+    occupation_names: list[str] | None = None
+
+    @property
+    def has_content(self) -> bool:
+        """True when the items' genres and titles and the users' age, gender and occupation are known."""
+        return all(value is not None for value in (self.item_titles, self.item_genres, self.user_ages, self.user_genders, self.user_occupations))
 
     def __len__(self) -> int:
         return len(self.ratings)
@@ -106,12 +121,33 @@ def _read_items(folder: Path):
     return title_list, genre_matrix, genre_names
 
 
-def _movielens_ratings(table: np.ndarray, n_users: int, n_items: int, items, name: str) -> Ratings:
+def _read_users(folder: Path, n_users: int):
+    """``u.user`` (``id|age|gender|occupation|zip``) and ``u.occupation`` (one name a line), Latin-1."""
+    names = [line.strip() for line in (folder / "u.occupation").read_bytes().decode("latin-1").splitlines() if line.strip()]
+    index = {name: k for k, name in enumerate(names)}
+    ages, genders, occupations = np.zeros(n_users, np.int64), np.full(n_users, "M"), np.zeros(n_users, np.int64)
+    for line in (folder / "u.user").read_bytes().decode("latin-1").splitlines():
+        if not line.strip():
+            continue
+        fields = line.split("|")
+        try:
+            user, age, gender, occupation = int(fields[0]), int(fields[1]), fields[2], index[fields[3]]
+        except (IndexError, ValueError, KeyError) as exc:
+            raise DatasetCorrupt(f"movielens-100k: {folder / 'u.user'} has a line that is not 'id|age|gender|occupation|zip' "
+                                 f"with an occupation of u.occupation: {line!r} ({exc!r}).") from exc
+        if 1 <= user <= n_users:
+            ages[user - 1], genders[user - 1], occupations[user - 1] = age, gender, occupation
+    return ages, genders, occupations, names
+
+
+def _movielens_ratings(table: np.ndarray, n_users: int, n_items: int, items, users, name: str) -> Ratings:
     titles, genre_matrix, genre_names = items
+    ages, genders, occupations, occupation_names = users
     return Ratings(
         user_ids=table[:, 0] - 1, item_ids=table[:, 1] - 1, ratings=table[:, 2].astype(np.float64),
         timestamps=table[:, 3], n_users=n_users, n_items=n_items, name=name,
         item_titles=titles, item_genres=genre_matrix, genre_names=genre_names,
+        user_ages=ages, user_genders=genders, user_occupations=occupations, occupation_names=occupation_names,
     )
 
 
@@ -126,7 +162,8 @@ def _movielens_folder(path, download) -> Path:
 
 
 def load_movielens_100k(path=None, *, download: bool | None = None) -> Ratings:
-    """Load MovieLens-100K: 100,000 ratings, 943 users, 1,682 items, with titles and genres.
+    """Load MovieLens-100K: 100,000 ratings, 943 users, 1,682 items, with the films' titles and
+    genres (``u.item``, Latin-1) and the users' age, gender and occupation (``u.user``).
 
     Parameters
     ----------
@@ -140,7 +177,7 @@ def load_movielens_100k(path=None, *, download: bool | None = None) -> Ratings:
     table = _read_ratings_file(folder / "u.data")
     n_users = int(table[:, 0].max())
     n_items = max(len(items[0]), int(table[:, 1].max()))
-    return _movielens_ratings(table, n_users, n_items, items, "MovieLens-100K")
+    return _movielens_ratings(table, n_users, n_items, items, _read_users(folder, n_users), "MovieLens-100K")
 
 
 def load_movielens_100k_folds(path=None, *, download: bool | None = None) -> list[tuple[Ratings, Ratings]]:
@@ -156,9 +193,10 @@ def load_movielens_100k_folds(path=None, *, download: bool | None = None) -> lis
     items = _read_items(folder)
     full = _read_ratings_file(folder / "u.data")
     n_users, n_items = int(full[:, 0].max()), max(len(items[0]), int(full[:, 1].max()))
+    users = _read_users(folder, n_users)
     return [
         tuple(
-            _movielens_ratings(_read_ratings_file(folder / f"u{k}.{part}"), n_users, n_items, items, f"MovieLens-100K u{k}.{part}")
+            _movielens_ratings(_read_ratings_file(folder / f"u{k}.{part}"), n_users, n_items, items, users, f"MovieLens-100K u{k}.{part}")
             for part in ("base", "test")
         )
         for k in range(1, 6)

@@ -101,7 +101,7 @@ REGISTRY: dict[str, RemoteFile] = {
         md5="0e33842e24a9c977be4e0107933c0723",
         filename="ml-100k.zip",
         extract_to="ml-100k",
-        required=("u.data", "u.item", "u.genre", *(f"u{k}.{part}" for k in range(1, 6) for part in ("base", "test"))),
+        required=("u.data", "u.item", "u.genre", "u.user", "u.occupation", *(f"u{k}.{part}" for k in range(1, 6) for part in ("base", "test"))),
         description="MovieLens 100K: 100,000 ratings (1-5) by 943 users on 1,682 movies (Harper & Konstan 2015)",
         licence="GroupLens research licence: may not be redistributed; download it yourself",
     ),

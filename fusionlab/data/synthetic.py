@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import check_float, check_int, check_random_state, error_message
+from .content import plant_content
 from .ratings import Ratings
 
 __all__ = ["MOVIELENS_STAR_SHARES", "SyntheticRatings", "make_synthetic_ratings"]
@@ -178,6 +179,11 @@ def make_synthetic_ratings(
     MF beat the biases on RMSE). Pairs are sampled without a dense users x items matrix:
     memory and time grow with ``n_ratings``.
 
+    The films get genres and titles and the users an age, gender and occupation, drawn from
+    the planted taste (:func:`fusionlab.data.content.plant_content`), so that content carries
+    real but partial information about it, as on MovieLens (chapter 5.5). They are drawn after
+    the ratings, which are the same as without them.
+
     Parameters
     ----------
     n_users, n_items : int, default=943, 1682
@@ -263,9 +269,11 @@ def make_synthetic_ratings(
         clean = 1.0 + np.searchsorted(thresholds, latent).astype(np.float64)
     start_time = 874_724_710  # 1997-09-20, MovieLens-100K's first day
     timestamps = start_time + np.sort(rng.integers(0, 215 * 86_400, size=n_ratings))
+    timestamps = timestamps.astype(np.int64)[rng.permutation(n_ratings)]
+    content = plant_content(item_factors, item_bias, user_factors, user_bias, rng)  # drawn last: the ratings stay as calibrated
     return SyntheticRatings(
         user_ids=user_ids.astype(np.int64), item_ids=item_ids.astype(np.int64), ratings=observed,
-        timestamps=timestamps.astype(np.int64)[rng.permutation(n_ratings)], n_users=n_users, n_items=n_items,
+        timestamps=timestamps, n_users=n_users, n_items=n_items, **content,
         name="synthetic ratings", user_factors=user_factors, item_factors=item_factors, choice_factors=choice_factors,
         item_popularity=item_p, user_bias=user_bias, item_bias=item_bias, thresholds=thresholds,
         global_mean=float(observed.mean()), noise_std=noise_std,

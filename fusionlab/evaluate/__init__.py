@@ -1,10 +1,11 @@
-"""Evaluation: classification reports, cross-validation, learning curves, calibration.
+"""Evaluation: classification reports, cross-validation, learning curves, calibration, bias and variance.
 
 One topic module each; this package re-exports their public functions.
 """
 
 from __future__ import annotations
 
+from .bias_variance import bias_variance, bias_variance_curve, fit_on_each
 from .classification import (
     ClassScores,
     ReliabilityCurve,
@@ -34,11 +35,14 @@ __all__: list[str] = [
     "HoldoutScores",
     "ReliabilityCurve",
     "accuracy",
+    "bias_variance",
+    "bias_variance_curve",
     "classifier_summary",
     "compare_models",
     "confusion_matrix",
     "cross_validate_report",
     "expected_calibration_error",
+    "fit_on_each",
     "format_cv_table",
     "learning_curve_by_size",
     "most_confident_mistakes",

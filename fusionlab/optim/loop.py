@@ -42,6 +42,7 @@ def minimize(
     batch_size: int | None = 1,
     n_steps: int | None = None,
     time_budget_s: float | None = None,
+    target_loss: float | None = None,
     record_every: int = 1,
     record_weights: bool = False,
     random_state=None,
@@ -64,6 +65,11 @@ def minimize(
         Samples per step, in [1, n_samples]; None for the full batch.
     n_steps, time_budget_s : int, float or None
         Stop after this many steps and/or seconds of updating (at least one is required).
+    target_loss : float or None, default=None
+        Also stop at the first record whose loss is at most this value (the loss is checked
+        every ``record_every`` steps); ``history.stopped_by`` is then ``"target_loss"``, and
+        ``history.step[-1]`` the number of steps it took. Use it to count the steps an
+        optimiser needs to reach a tolerance.
     record_every : int, default=1
         Record the full loss every this many steps (and at the start and the end).
     record_weights : bool, default=False
@@ -95,6 +101,8 @@ def minimize(
         batch_size = check_int(batch_size, "batch_size", low=1, high=n, fix="Use None for the full batch.")
     record_every = check_int(record_every, "record_every", low=1)
     _check_stop(n_steps, time_budget_s)
+    if target_loss is not None:
+        target_loss = check_float(target_loss, "target_loss", fix="Pass the loss to reach, e.g. optimum + 1e-6.")
     rng = check_random_state(random_state)
     optimizer.reset()
 
@@ -104,7 +112,8 @@ def minimize(
     history.record(epoch=0.0, step=0, elapsed_s=0.0, n_samples_seen=0, weights=snapshot(), loss=objective.loss(w), learning_rate=float("nan"))
     permutation, cursor = rng.permutation(n), 0
     elapsed, step, seen, rate = 0.0, 0, 0, float("nan")
-    while (n_steps is None or step < n_steps) and (time_budget_s is None or elapsed < time_budget_s):
+    reached = target_loss is not None and history["loss"][0] <= target_loss
+    while (n_steps is None or step < n_steps) and (time_budget_s is None or elapsed < time_budget_s) and not reached:
         start = time.perf_counter()
         if batch_size is None:
             indices = None
@@ -121,10 +130,11 @@ def minimize(
         if step % record_every == 0 or not np.all(np.isfinite(w)):
             loss = _finite_loss(objective, w, optimizer.learning_rate, step)
             history.record(epoch=seen / n, step=step, elapsed_s=elapsed, n_samples_seen=seen, weights=snapshot(), loss=loss, learning_rate=rate)
+            reached = target_loss is not None and loss <= target_loss
     if history.step[-1] != step:
         loss = _finite_loss(objective, w, optimizer.learning_rate, step)
         history.record(epoch=seen / n, step=step, elapsed_s=elapsed, n_samples_seen=seen, weights=snapshot(), loss=loss, learning_rate=rate)
-    history.stopped_by = "n_steps" if n_steps is not None and step >= n_steps else "time_budget"
+    history.stopped_by = "target_loss" if reached else "n_steps" if n_steps is not None and step >= n_steps else "time_budget"
     return w, history
 
 

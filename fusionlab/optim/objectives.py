@@ -91,14 +91,21 @@ class LeastSquares(_AverageOverRows):
         A = self.X.T @ self.X / n + self.l2 * np.eye(self.n_features)
         return np.linalg.solve(A, self.X.T @ self.y / n)
 
+    def hessian(self) -> np.ndarray:
+        """The Hessian :math:`X^\\top X / n + \\lambda I`, of shape (n_features, n_features) (constant in ``w``)."""
+        return self.X.T @ self.X / self.n_samples + self.l2 * np.eye(self.n_features)
+
     def smoothness(self) -> float:
         """The gradient's Lipschitz constant :math:`L` (largest eigenvalue of the Hessian).
 
         Gradient descent converges for learning rates below :math:`2/L`; :math:`1/L` is the
         textbook choice.
         """
-        hessian = self.X.T @ self.X / self.n_samples + self.l2 * np.eye(self.n_features)
-        return float(np.linalg.eigvalsh(hessian)[-1])
+        return float(np.linalg.eigvalsh(self.hessian())[-1])
+
+    def strong_convexity(self) -> float:
+        """The smallest eigenvalue :math:`\\mu` of the Hessian; :math:`L/\\mu` is the condition number."""
+        return float(np.linalg.eigvalsh(self.hessian())[0])
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from ._base import new_axes
 from .algorithms import (
+    plot_bagging_variance,
+    plot_bias_variance,
     plot_gradient_noise,
     plot_learning_curves,
     plot_loss_surface,
@@ -32,8 +34,10 @@ from .explain import (
     plot_sanity_check,
     plot_sanity_maps,
 )
+from .efficiency import plot_distillation, plot_layer_costs, plot_pruning, plot_size_accuracy
 from .heatmap import plot_heatmap
 from .images import plot_misclassified, plot_reliability_diagram
+from .multimodal import plot_blend_weight, plot_warm_cold
 from .pipeline import plot_cv_comparison, plot_leakage
 from .privacy import (
     plot_adversarial_examples,
@@ -48,7 +52,7 @@ from .scale import plot_bars, plot_batch_size_sweep, plot_memory_vs_rows, plot_s
 __all__ = [
     "new_axes", "plot_curves", "plot_heatmap",
     "plot_decision_boundaries", "plot_step_cost",
-    "plot_gradient_noise", "plot_learning_curves", "plot_loss_surface", "plot_scaling",
+    "plot_bagging_variance", "plot_bias_variance", "plot_gradient_noise", "plot_learning_curves", "plot_loss_surface", "plot_scaling",
     "plot_schedules", "plot_speedup", "plot_trees_vs_accuracy",
     "plot_cv_comparison", "plot_leakage",
     "plot_accuracy_vs_time",
@@ -58,4 +62,6 @@ __all__ = [
     "plot_pixel_importance", "plot_sanity_check", "plot_sanity_maps",
     "plot_adversarial_examples", "plot_client_split", "plot_membership",
     "plot_privacy_utility", "plot_robust_accuracy",
+    "plot_distillation", "plot_layer_costs", "plot_pruning", "plot_size_accuracy",
+    "plot_blend_weight", "plot_warm_cold",
 ]

@@ -1,5 +1,6 @@
 """Figures for the concepts and algorithms chapters (2, 3.1, 3.2): loss surfaces with optimiser
-trajectories, training-loss curves, learning curves, gradient noise, schedules, forests.
+trajectories, training-loss curves, learning curves, gradient noise, schedules, forests, bias
+and variance.
 """
 
 from __future__ import annotations
@@ -124,7 +125,46 @@ def plot_speedup(result: dict, cores: int, *, ax=None, title: str = "Random fore
     return figure
 
 
+def plot_bias_variance(curve: dict, *, ax=None, xlabel: str = "max_depth (levels)",
+                       title: str = "Bias and variance against model complexity"):
+    """Squared bias, variance, their sum with the noise, and the measured training and held-out errors.
+
+    Parameters
+    ----------
+    curve : dict
+        From ``fusionlab.evaluate.bias_variance_curve``; ``value`` may hold None (shown as "none").
+    """
+    figure, ax = new_axes(ax)
+    positions = np.arange(len(curve["value"]))
+    styles = {"bias2": ("squared bias", "-", "o"), "variance": ("variance", "-", "s"),
+              "error": ("bias² + variance + noise", "-", "^"), "test_error": ("measured held-out error", "--", "x"),
+              "train_error": ("training error", ":", "."), "noise": ("noise σ²", "-.", None)}
+    for key, (label, linestyle, marker) in styles.items():
+        if key in curve and np.all(np.isfinite(curve[key])):
+            ax.plot(positions, curve[key], linestyle=linestyle, marker=marker, label=label)
+    ax.set_xticks(positions, ["none" if value is None else str(value) for value in curve["value"]])
+    ax.set(xlabel=xlabel, ylabel="mean squared error (squared target units)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return figure
+
+
+def plot_bagging_variance(result: dict, *, ax=None, title: str = "Averaging trees: variance against the number of trees"):
+    """Measured variance of a B-tree average against B, the formula, and its floor (from ``fusionlab.forests.bagging_variance``)."""
+    figure, ax = new_axes(ax)
+    sizes = result["n_estimators"]
+    ax.plot(sizes, result["variance"], marker="o", markevery=max(1, len(sizes) // 12), label="measured")
+    ax.plot(sizes, result["predicted"], linestyle="--", label="ρσ² + (1 − ρ)σ²/B")
+    ax.axhline(result["correlation"] * result["tree_variance"], color="grey", linestyle=":", label="floor ρσ²")
+    ax.set(xscale="log", xlabel="trees averaged B (count, log scale)", ylabel="variance of the prediction (squared target units)",
+           title=title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+    return figure
+
+
 __all__ = [
+    "plot_bias_variance", "plot_bagging_variance",
     "plot_learning_curves", "plot_loss_surface", "plot_scaling", "plot_gradient_noise", "plot_schedules",
     "plot_trees_vs_accuracy", "plot_speedup",
 ]
