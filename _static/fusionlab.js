@@ -1,4 +1,4 @@
-/* fusionlab book: a display equation wider than the text column is scaled down to fit (to 75 %
+/* fusionlab book: a display equation wider than the text column is scaled down to fit (to 60 %
    at most) instead of being cut off at the column's edge; tests/test_browser.py checks that none
    is left cut off. Jupyter Book includes every .js file in the book root's _static/ folder. */
 (function () {
@@ -12,7 +12,7 @@
       var ratio = equation.clientWidth / equation.scrollWidth;
       if (equation.clientWidth > 0 && ratio < 1) {
         var size = parseFloat(window.getComputedStyle(equation).fontSize);
-        equation.style.fontSize = Math.max(0.98 * ratio, 0.75) * size + "px";
+        equation.style.fontSize = Math.max(0.98 * ratio, 0.6) * size + "px";
       }
     });
   }

@@ -14,7 +14,7 @@ Per page it checks that
   ``mjx-merror`` node exists, and no raw TeX delimiter (``$$``, ``\\(``, ``\\[``) is left in
   the text outside code;
 * no display equation is wider than the text column (``_static/fusionlab.js`` scales a wide one
-  down to fit, to 75 % at most);
+  down to fit, to 60 % at most);
 * every image loaded (``naturalWidth > 0``);
 * every internal link and anchor resolves: the target file exists and, for ``#anchor``, the
   target page has an element with that id;
