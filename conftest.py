@@ -25,11 +25,18 @@ import tempfile
 import pytest
 
 os.environ["FUSIONLAB_OFFLINE"] = "1"  # any attempt to download raises DatasetUnavailable
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Figures: notebook kernels (they inherit this environment) draw inline, as in JupyterLab, so the
+# outputs nbval records carry the figures the book shows (tests/book_build.py reuses them); a
+# global MPLBACKEND=Agg would leave every chapter of the tested book without its figures. This
+# process draws with Agg (the pytest_configure below), never on a display.
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
 _EMPTY_CACHE: list[str] = []
+
+# Keeps each notebook's run time and outputs from the nbval run (tools/notebook_runs.py).
+pytest_plugins = ["tools.notebook_runs"]
 
 
 def pytest_addoption(parser):
@@ -38,6 +45,9 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    import matplotlib
+
+    matplotlib.use("Agg")  # this process only; kernels keep the inline backend set above
     config.addinivalue_line("markers", "real_data: needs the real datasets; runs only with --real-data")
     if config.getoption("--real-data"):
         from fusionlab.data import DatasetUnavailable, require_available
@@ -59,6 +69,9 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The book's build and browser tests go last: they reuse the notebooks nbval has just run.
+    items[:] = [item for item in items if not item.get_closest_marker("book")] + [
+        item for item in items if item.get_closest_marker("book")]
     if config.getoption("--real-data"):
         keep = [item for item in items if item.path.suffix == ".ipynb" or item.get_closest_marker("real_data")]
         dropped = [item for item in items if item not in keep]

@@ -3,6 +3,7 @@
     python3 tasks.py book               # set up .venv, build the HTML book (executes every notebook)
     python3 tasks.py test               # set up .venv, run every test (unit tests + notebooks via nbval)
     python3 tasks.py test --real-data   # every notebook (and the real-data tests) on your cached datasets
+    python3 tasks.py student            # student copies of the notebooks, solutions removed, and a zip
 
 Each command creates the virtual environment ``.venv`` next to this file on first use and
 reuses it afterwards; it reinstalls only when ``pyproject.toml`` changes. Extra arguments
@@ -77,11 +78,33 @@ def test(args: list[str]) -> int:
             print("\nThe real-data tests need both datasets in the cache (see above); nothing was run.", file=sys.stderr)
             return 1
     command = [str(PYTHON), "-m", "pytest", "--nbval-lax", *args]  # testpaths: tests, notebooks
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+    code = subprocess.run(command, cwd=ROOT, env=env).returncode
+    sys.path.insert(0, str(ROOT))
+    from tools.browser_check import find_chromium
+
+    if find_chromium() is None and "--real-data" not in args:
+        print("\nNOTE: the browser test (tests/test_browser.py) was skipped because Chromium is not installed.\n"
+              "      Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu) and run the tests again.",
+              file=sys.stderr)
+    return code
+
+
+def student(args: list[str]) -> int:
+    """Write ``_build/student/notebooks/*.ipynb`` without exercise solutions, and a zip of them."""
+    if args:
+        print(f"student takes no arguments; got {args}", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(ROOT))
+    from tools.student import ZIP_NAME, write_student_copies
+
+    out_dir = ROOT / "_build" / "student"
+    written = write_student_copies(sorted((ROOT / "notebooks").glob("*.ipynb")), out_dir)
+    print(f"{len(written)} student notebooks in {out_dir / 'notebooks'}, zipped as {out_dir / ZIP_NAME}")
+    return 0
 
 
 def main(argv: list[str]) -> int:
-    commands = {"book": book, "test": test}
+    commands = {"book": book, "test": test, "student": student}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
