@@ -20,6 +20,9 @@ recsys      collaborative filtering: baselines, neighbours, matrix factorisation
 scale       out-of-core learning, Dask, tf.distribute, stale and large-batch SGD, communication costs
 explain     attribution maps, the randomisation sanity check, tabular importances, why a recommendation
 privacy     DP-SGD with dp-accounting, membership inference, federated averaging, adversarial examples
+efficiency  what a model costs (parameters, multiply-adds, bytes, latency); quantisation, pruning, distillation
+multimodal  ratings with content and side information: factorisation machine, early and late fusion, cold start
+bibliography  the article's reference list, parsed and matched against the book's bibliography
 plotting    every figure the book shows
 results     full-size results files (book/results/*.json): write, validate, load, quote
 """
@@ -40,7 +43,7 @@ SIZES = ("classroom", "full")
 
 _SUBMODULES = {
     "history", "data", "optim", "nn", "forests", "models", "training", "evaluate", "pipeline", "recsys",
-    "scale", "explain", "privacy", "plotting", "results",
+    "scale", "explain", "privacy", "efficiency", "multimodal", "bibliography", "plotting", "results",
 }
 
 
