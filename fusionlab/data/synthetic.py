@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._linalg import dot_rows
 from .._validation import check_float, check_int, check_random_state, error_message
 from .content import plant_content
 from .ratings import Ratings
@@ -252,12 +253,12 @@ def make_synthetic_ratings(
     )
 
     def choice_scores(users, items):
-        return _dot_pairs(choice_factors, item_factors, users, items)
+        return dot_rows(choice_factors, item_factors, users, items)
 
     user_ids, item_ids = _choose_items(counts, item_p, choice_scores, n_candidates, rng)
     shuffle = rng.permutation(n_ratings)
     user_ids, item_ids = user_ids[shuffle], item_ids[shuffle]
-    latent = user_bias[user_ids] + item_bias[item_ids] + _dot_pairs(user_factors, item_factors, user_ids, item_ids)
+    latent = user_bias[user_ids] + item_bias[item_ids] + dot_rows(user_factors, item_factors, user_ids, item_ids)
     noisy = latent + rng.normal(0.0, noise_std, size=n_ratings)
     thresholds = np.quantile(noisy, np.cumsum(shares)[:-1])
     observed = 1.0 + np.searchsorted(thresholds, noisy).astype(np.float64)  # ties go to the lower star
@@ -279,12 +280,3 @@ def make_synthetic_ratings(
         global_mean=float(observed.mean()), noise_std=noise_std,
         clean_scores=clean, oracle_rmse=float(np.sqrt(np.mean((observed - clean) ** 2))),
     )
-
-
-def _dot_pairs(A: np.ndarray, B: np.ndarray, rows: np.ndarray, columns: np.ndarray, chunk_size: int = 1_000_000) -> np.ndarray:
-    """``A[rows[n]] @ B[columns[n]]`` for every n, in chunks (memory O(chunk x rank))."""
-    out = np.empty(rows.size)
-    for start in range(0, rows.size, chunk_size):
-        stop = start + chunk_size
-        out[start:stop] = np.einsum("nk,nk->n", A[rows[start:stop]], B[columns[start:stop]])
-    return out

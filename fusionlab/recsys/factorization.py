@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from .._linalg import dot_rows
 from .._validation import Int, OneOf, Real, check_random_state, error_message
 from ..history import History
 from ._base import BaseRecommender
@@ -35,15 +36,6 @@ _POSITIVE = Real(low=0, low_inclusive=False)
 def _coo(R):
     users = np.repeat(np.arange(R.shape[0], dtype=np.int64), np.diff(R.indptr))
     return users, R.indices.astype(np.int64), R.data
-
-
-def _dot_rows(P: np.ndarray, Q: np.ndarray, users: np.ndarray, items: np.ndarray, chunk_size: int = 65_536) -> np.ndarray:
-    """``P[users[n]] . Q[items[n]]`` for every n, in chunks (memory O(chunk x n_factors))."""
-    out = np.empty(users.size)
-    for start in range(0, users.size, chunk_size):
-        stop = start + chunk_size
-        out[start:stop] = np.einsum("nf,nf->n", P[users[start:stop]], Q[items[start:stop]])
-    return out
 
 
 class BiasedMF(BaseRecommender):
@@ -117,7 +109,7 @@ class BiasedMF(BaseRecommender):
 
     def _predict_pairs(self, users, items):
         return (self.global_mean_ + self.user_bias_[users] + self.item_bias_[items]
-                + _dot_rows(self.user_factors_, self.item_factors_, users, items))
+                + dot_rows(self.user_factors_, self.item_factors_, users, items))
 
     def _score_users(self, users):
         return self.item_bias_ + self.user_factors_[users] @ self.item_factors_.T  # (batch, n_items)
@@ -184,7 +176,7 @@ class ALSMF(BaseRecommender):
             targets.data = ratings - mu - bu[users]
             solution = als_solve_rows(indicator_t, targets.T.tocsr(), np.column_stack([P, np.ones(self.n_users_)]), item_ridge)
             Q, bi = solution[:, :-1], solution[:, -1]
-            fitted = mu + bu[users] + bi[items] + _dot_rows(P, Q, users, items)
+            fitted = mu + bu[users] + bi[items] + dot_rows(P, Q, users, items)
             self.history_.record(epoch=epoch, elapsed_s=time.perf_counter() - start_time, n_samples_seen=epoch * ratings.size,
                                  rmse=np.sqrt(np.mean((ratings - fitted) ** 2)))
         self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, bu, bi
