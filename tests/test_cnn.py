@@ -6,6 +6,7 @@ Keras's own layers, the reference); training, splitting and saving on tiny fixtu
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -14,9 +15,9 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from fusionlab.history import History  # noqa: E402
-from fusionlab.models import build_improved_cnn, build_seed_cnn  # noqa: E402
+from fusionlab.models import IMPROVED_CNN_ABLATIONS, build_improved_cnn, build_seed_cnn  # noqa: E402
 from fusionlab.optim import OneCycle  # noqa: E402
-from fusionlab.training import fit, load_model, save_model, train_validation_split  # noqa: E402
+from fusionlab.training import ablate, fit, load_model, save_model, train_validation_split  # noqa: E402
 
 
 def _article_model():
@@ -96,6 +97,20 @@ def test_improved_cnn_shapes_and_augmentation_only_in_training():
     assert not any("flip" in layer.name for layer in build_improved_cnn((16, 16, 3), 4, widths=(8, 16), flip=False).layers)
 
 
+def test_improved_cnn_ablations_remove_exactly_their_ingredient():
+    def kinds(model):
+        return {type(layer).__name__ for layer in model.layers}
+
+    full = build_improved_cnn((16, 16, 3), 4, widths=(8, 16), flip=True)
+    models = {name: build_improved_cnn((16, 16, 3), 4, widths=(8, 16), **{"flip": True, **kwargs}) for name, kwargs in IMPROVED_CNN_ABLATIONS.items()}
+    removed = {name: kinds(full) - kinds(model) for name, model in models.items()}
+    assert removed == {"all ingredients": set(), "no augmentation": {"RandomFlip", "RandomTranslation"},
+                       "no batch normalisation": {"BatchNormalization"}, "no dropout": {"Dropout"}}
+    # without batch normalisation the convolutions get their biases back: 8 + 8 + 16 + 16 filters,
+    # and lose batch normalisation's 4 numbers per filter (scale, shift, moving mean and variance)
+    assert full.count_params() - models["no batch normalisation"].count_params() == 4 * 48 - 48
+
+
 @pytest.mark.parametrize(
     ("build", "kwargs", "error", "match"),
     [
@@ -110,6 +125,7 @@ def test_improved_cnn_shapes_and_augmentation_only_in_training():
         (build_improved_cnn, {"flip": "yes"}, TypeError, r"flip must be True or False; got flip='yes'\. Use flip=False for digits"),
         (build_improved_cnn, {"shift": 0.6}, ValueError, r"shift must be a number in \[0\.0, 0\.5\]; got shift=0\.6"),
         (build_improved_cnn, {"batch_norm_momentum": 1.0}, ValueError, r"batch_norm_momentum must be a number in \[0\.0, 1\.0\); got"),
+        (build_improved_cnn, {"batch_norm": 0}, TypeError, r"batch_norm must be True or False; got batch_norm=0\. Use batch_norm=False"),
     ],
 )
 def test_builders_reject_bad_input(build, kwargs, error, match):
@@ -285,3 +301,33 @@ def test_save_and_load_reject_bad_paths(tmp_path):
         save_model(model, tmp_path / "model.h5")
     with pytest.raises(FileNotFoundError, match=r"path must be an existing \.keras file; got path='.*missing\.keras'"):
         load_model(tmp_path / "missing.keras")
+
+
+# --- the ablation ---------------------------------------------------------------------------
+
+def test_ablate_trains_every_variant_on_the_same_budget_from_the_same_seed():
+    X, y = _tiny_images(n=48)
+    build = functools.partial(build_improved_cnn, (20, 20, 3), 3, widths=(4, 8))
+    variants = {"all": {}, "all again": {}, "no batch normalisation": {"batch_norm": False}}
+    rows = ablate(build, variants, X[:32], y[:32], X[32:], y[32:], epochs=2, batch_size=16, random_state=3)
+    assert [row["model"] for row in rows] == list(variants)
+    # same seed, same budget: an unchanged model repeats its reference's accuracy exactly
+    assert rows[1]["test_accuracy"] == rows[0]["test_accuracy"] and rows[0]["accuracy_drop"] == rows[1]["accuracy_drop"] == 0.0
+    assert rows[2]["accuracy_drop"] == pytest.approx(rows[0]["test_accuracy"] - rows[2]["test_accuracy"])
+    assert rows[2]["parameters"] == rows[0]["parameters"] - 4 * 24 + 24  # 24 filters: BN's 4 numbers each, a bias back
+    assert all(row["train_s"] > 0 and 0 <= row["test_accuracy"] <= 1 for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"build": "improved"}, TypeError, r"build must be a callable returning a compiled keras.Model; got build='improved'"),
+        ({"variants": {}}, TypeError, r"variants must be a non-empty mapping of name -> dict of builder arguments; got variants=\{\}"),
+        ({"variants": {"a": 1}}, TypeError, r"variants must be a non-empty mapping"),
+    ],
+)
+def test_ablate_rejects_bad_input(kwargs, error, match):
+    X, y = _tiny_images(n=12)
+    arguments = {"build": functools.partial(build_seed_cnn, (20, 20, 3), 3), "variants": {"all": {}}, **kwargs}
+    with pytest.raises(error, match=match):
+        ablate(arguments["build"], arguments["variants"], X, y, X, y)

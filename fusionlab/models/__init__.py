@@ -6,7 +6,7 @@ TensorFlow is imported inside the builders, so importing this package is cheap.
 from __future__ import annotations
 
 from .arithmetic import SEED_CNN_LAYERS, conv_arithmetic
-from .cnn import build_improved_cnn, build_seed_cnn
+from .cnn import IMPROVED_CNN_ABLATIONS, build_improved_cnn, build_seed_cnn
 from .mlp import build_mlp
 
-__all__ = ["SEED_CNN_LAYERS", "build_improved_cnn", "build_mlp", "build_seed_cnn", "conv_arithmetic"]
+__all__ = ["IMPROVED_CNN_ABLATIONS", "SEED_CNN_LAYERS", "build_improved_cnn", "build_mlp", "build_seed_cnn", "conv_arithmetic"]

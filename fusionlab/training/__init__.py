@@ -4,6 +4,7 @@
 - :func:`fit`: per-epoch time and images per second, an optional wall-clock budget, any
   learning-rate schedule of :func:`fusionlab.optim.make_schedule` over epochs or over that
   budget, optional early stopping; returns a :class:`fusionlab.history.History`.
+- :func:`ablate`: the same model with one ingredient removed at a time, on the same budget.
 - :func:`save_model` / :func:`load_model`: the native ``.keras`` format.
 
 TensorFlow is imported inside the functions that need it. Used in chapter 4.1.
@@ -11,11 +12,13 @@ TensorFlow is imported inside the functions that need it. Used in chapter 4.1.
 
 from __future__ import annotations
 
+from .ablation import ablate
 from .fit import fit
 from .saving import load_model, save_model
 from .split import train_validation_split
 
 __all__ = [
+    "ablate",
     "fit",
     "load_model",
     "save_model",
