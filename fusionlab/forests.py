@@ -1,6 +1,7 @@
 """Random forests through scikit-learn (no re-implementation): what bagging and feature
-subsampling buy, accuracy against the number of trees, the out-of-bag estimate against a
-held-out score, and the parallel speed-up with ``n_jobs`` on the machine at hand.
+subsampling buy, what they cost a single tree, how averaging trees lowers the variance,
+accuracy against the number of trees, the out-of-bag estimate against a held-out score, and the
+parallel speed-up with ``n_jobs`` on the machine at hand.
 
 Used in chapters 2 and 3.2.
 """
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import check_array, check_consistent_length, check_int, error_message
+from ._validation import check_int, check_X_y, error_message
 
 
 def usable_cores() -> int:
@@ -25,18 +26,16 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _check_xy(X, y, name_X="X", name_y="y"):
-    X = check_array(X, name_X, ndim=2)
-    y = check_array(y, name_y, ndim=1, dtype=None)
-    check_consistent_length(**{name_X: X, name_y: y})
-    return X, y
-
-
 def _check_grid(values, name, low=1):
     values = list(values)
     if not values:
         raise ValueError(error_message(name, "a non-empty sequence of ints", values, "Pass e.g. [1, 10, 100]."))
     return [check_int(v, f"{name}[{i}]", low=low) for i, v in enumerate(values)]
+
+
+def _check_train_test(X_train, y_train, X_test, y_test):
+    """Both splits as checked arrays (``check_X_y`` on each, naming its own parameters)."""
+    return (*check_X_y(X_train, y_train, X_name="X_train", y_name="y_train"), *check_X_y(X_test, y_test, X_name="X_test", y_name="y_test"))
 
 
 def compare_tree_ensembles(X_train, y_train, X_test, y_test, *, n_estimators: int = 100, random_state=0) -> dict:
@@ -58,8 +57,7 @@ def compare_tree_ensembles(X_train, y_train, X_test, y_test, *, n_estimators: in
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    X_train, y_train = _check_xy(X_train, y_train, "X_train", "y_train")
-    X_test, y_test = _check_xy(X_test, y_test, "X_test", "y_test")
+    X_train, y_train, X_test, y_test = _check_train_test(X_train, y_train, X_test, y_test)
     n_estimators = check_int(n_estimators, "n_estimators", low=1)
     models = {
         "one tree": DecisionTreeClassifier(random_state=random_state),
@@ -67,6 +65,101 @@ def compare_tree_ensembles(X_train, y_train, X_test, y_test, *, n_estimators: in
         "random forest": RandomForestClassifier(n_estimators, max_features="sqrt", random_state=random_state),
     }
     return {name: float(model.fit(X_train, y_train).score(X_test, y_test)) for name, model in models.items()}
+
+
+def one_tree_variants(X_train, y_train, X_test, y_test, *, n_repeats: int = 10, max_features="sqrt", random_state=0) -> dict:
+    """Held-out accuracy of one decision tree grown four ways: the two randomisations of a forest, alone and together.
+
+    A random forest's tree differs from a plain tree in two ways: it is grown on a bootstrap
+    sample (about 63% of the distinct training samples) and each split looks at only
+    ``max_features`` features. Each of the four variants is grown ``n_repeats`` times with
+    different seeds and its accuracies averaged: one tree is a noisy thing.
+
+    Returns
+    -------
+    scores : dict
+        ``{"full data, all features": acc, "bootstrap sample": acc, "feature subsampling": acc,
+        "both (a forest's tree)": acc}``, each a mean over the repeats.
+
+    See Also
+    --------
+    sklearn.tree.DecisionTreeClassifier, sklearn.ensemble.RandomForestClassifier
+    """
+    from sklearn.tree import DecisionTreeClassifier
+
+    X_train, y_train, X_test, y_test = _check_train_test(X_train, y_train, X_test, y_test)
+    n_repeats = check_int(n_repeats, "n_repeats", low=1)
+    rng = np.random.default_rng(random_state)
+    variants = {"full data, all features": (False, None), "bootstrap sample": (True, None),
+                "feature subsampling": (False, max_features), "both (a forest's tree)": (True, max_features)}
+    scores = {name: [] for name in variants}
+    for _ in range(n_repeats):
+        seed = int(rng.integers(2**31 - 1))
+        bootstrap = np.random.default_rng(seed).integers(0, len(y_train), len(y_train))  # n draws with replacement
+        for name, (resample, features) in variants.items():
+            rows = bootstrap if resample else slice(None)
+            tree = DecisionTreeClassifier(max_features=features, random_state=seed).fit(X_train[rows], y_train[rows])
+            scores[name].append(tree.score(X_test, y_test))
+    return {name: float(np.mean(values)) for name, values in scores.items()}
+
+
+def bagging_variance(training_sets, X_test, *, n_estimators: int = 100, max_features=1.0, random_state=0) -> dict:
+    """How averaging more trees lowers the variance of a bagged regressor, measured and predicted.
+
+    On each training set one forest of ``n_estimators`` trees is grown; the average of its
+    first ``B`` trees is a forest of ``B`` trees. Over the training sets this gives, at each test
+    point, the variance of a single tree :math:`\\sigma^2`, the mean correlation :math:`\\rho` between
+    two trees of the same forest (they share the training set), and the variance of the average
+    of ``B`` trees, which for exchangeable trees is
+
+    .. math:: \\operatorname{Var}\\Big(\\frac{1}{B}\\sum_{b=1}^{B} T_b\\Big) = \\rho\\,\\sigma^2 + \\frac{1 - \\rho}{B}\\,\\sigma^2 .
+
+    Averaging removes the part of the variance the trees do not share; the part they share,
+    :math:`\\rho\\sigma^2`, stays whatever ``B`` is (Breiman, 2001).
+
+    Parameters
+    ----------
+    training_sets : sequence of (X, y)
+        Independent draws of the training data, at least two.
+    X_test : array-like of shape (n_test, n_features)
+    n_estimators : int, default=100
+    max_features : int, float, "sqrt" or None, default=1.0
+        Features per split; 1.0 (all of them) is plain bagging.
+    random_state : int, default=0
+        The forest on set ``i`` is seeded with ``random_state + i``.
+
+    Returns
+    -------
+    result : dict
+        ``n_estimators`` (ndarray 1..B), ``variance`` (measured, per ``B``), ``predicted``
+        (the formula, per ``B``), ``tree_variance`` (:math:`\\sigma^2`) and ``correlation`` (:math:`\\rho`).
+        Variances are averaged over the test points.
+
+    See Also
+    --------
+    sklearn.ensemble.RandomForestRegressor : the forest; its ``predict`` is the mean of ``estimators_``.
+    """
+    from sklearn.ensemble import RandomForestRegressor
+
+    from .evaluate.bias_variance import _check_sets
+
+    sets = _check_sets(training_sets)
+    X_test = np.asarray(X_test, dtype=np.float64)
+    n_estimators = check_int(n_estimators, "n_estimators", low=2)
+    per_tree = []  # (n_sets, n_estimators, n_test)
+    for index, (X, y) in enumerate(sets):
+        forest = RandomForestRegressor(n_estimators, max_features=max_features, random_state=random_state + index).fit(X, y)
+        per_tree.append([tree.predict(X_test) for tree in forest.estimators_])
+    per_tree = np.asarray(per_tree)
+    running_mean = np.cumsum(per_tree, axis=1) / np.arange(1, n_estimators + 1)[None, :, None]  # (n_sets, B, n_test)
+    variance = running_mean.var(axis=0).mean(axis=1)  # (B,)
+    tree_variance = float(per_tree.var(axis=0).mean())
+    B = n_estimators
+    mean_covariance = (B**2 * variance[-1] - B * tree_variance) / (B * (B - 1))  # average over pairs of distinct trees
+    correlation = mean_covariance / tree_variance
+    sizes = np.arange(1, B + 1)
+    return {"n_estimators": sizes, "variance": variance, "predicted": tree_variance * (correlation + (1 - correlation) / sizes),
+            "tree_variance": tree_variance, "correlation": float(correlation)}
 
 
 def accuracy_vs_n_estimators(X_train, y_train, X_test, y_test, n_estimators_grid: Sequence[int], *,
@@ -93,8 +186,7 @@ def accuracy_vs_n_estimators(X_train, y_train, X_test, y_test, n_estimators_grid
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X_train, y_train = _check_xy(X_train, y_train, "X_train", "y_train")
-    X_test, y_test = _check_xy(X_test, y_test, "X_test", "y_test")
+    X_train, y_train, X_test, y_test = _check_train_test(X_train, y_train, X_test, y_test)
     grid = _check_grid(n_estimators_grid, "n_estimators_grid")
     if grid != sorted(set(grid)):
         raise ValueError(error_message("n_estimators_grid", "strictly increasing ints", grid, "Sort it and drop repeats."))
@@ -124,8 +216,8 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
     Returns
     -------
     result : dict of ndarray
-        ``n_jobs``, ``seconds`` (median), ``all_seconds`` (repeats x settings) and ``speedup``
-        (``seconds[n_jobs=first] / seconds``).
+        ``n_jobs``, ``time_s`` (median seconds), ``all_time_s`` (repeats x settings) and ``speedup``
+        (``time_s[n_jobs=first] / time_s``).
 
     See Also
     --------
@@ -133,7 +225,7 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X, y = _check_xy(X, y)
+    X, y = check_X_y(X, y)
     grid = _check_grid(n_jobs_grid, "n_jobs_grid")
     n_estimators = check_int(n_estimators, "n_estimators", low=1)
     repeats = check_int(repeats, "repeats", low=1)
@@ -145,35 +237,8 @@ def fit_time_vs_n_jobs(X, y, n_jobs_grid: Sequence[int], *, n_estimators: int = 
             forest.fit(X, y)
             seconds[repeat, column] = time.perf_counter() - start
     median = np.median(seconds, axis=0)
-    return {"n_jobs": np.asarray(grid), "seconds": median, "all_seconds": seconds, "speedup": median[0] / median}
+    return {"n_jobs": np.asarray(grid), "time_s": median, "all_time_s": seconds, "speedup": median[0] / median}
 
 
-
-
-
-def staged_log_loss(model, X, y) -> np.ndarray:
-    """Training cross-entropy of a fitted boosted ensemble after each boosting iteration.
-
-    Parameters
-    ----------
-    model : fitted estimator with ``staged_predict_proba`` and ``classes_``
-        e.g. ``sklearn.ensemble.HistGradientBoostingClassifier``.
-    X, y : arrays
-
-    Returns
-    -------
-    loss : ndarray of shape (n_iterations,)
-        Mean log loss (natural log) after 1, 2, ... boosting iterations.
-
-    See Also
-    --------
-    sklearn.metrics.log_loss : the reference for one iteration.
-    """
-    X, y = _check_xy(X, y)
-    if not hasattr(model, "staged_predict_proba"):
-        raise TypeError(error_message("model", "a fitted boosted classifier with staged_predict_proba", type(model).__name__, "Use HistGradientBoostingClassifier."))
-    y_index = np.searchsorted(model.classes_, y)
-    rows = np.arange(len(y))
-    return np.array([-np.mean(np.log(np.clip(p[rows, y_index], 1e-15, None))) for p in model.staged_predict_proba(X)])
-
-__all__ = ["usable_cores", "compare_tree_ensembles", "accuracy_vs_n_estimators", "fit_time_vs_n_jobs", "staged_log_loss"]
+__all__ = ["usable_cores", "compare_tree_ensembles", "one_tree_variants", "bagging_variance", "accuracy_vs_n_estimators",
+           "fit_time_vs_n_jobs"]

@@ -1,13 +1,18 @@
-"""Test-wide settings: no network, no display, quiet TensorFlow.
+"""Fixtures shared by the unit tests.
 
-These are set before any test or notebook kernel starts; nbval kernels inherit them.
+The test-wide settings (offline, the hermetic empty dataset cache, ``--real-data``) live in the
+repository's root ``conftest.py``, so that they also apply when only notebooks are run
+(``pytest --nbval-lax notebooks/04_2_recommender.ipynb``).
 """
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ["FUSIONLAB_OFFLINE"] = "1"  # any attempt to download raises DatasetUnavailable
-os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("PYTHONHASHSEED", "0")
+
+@pytest.fixture(scope="session")
+def built_book():
+    """The HTML book, built once per test session (see tests/book_build.py)."""
+    from book_build import build_book
+
+    return build_book()

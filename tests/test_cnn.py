@@ -6,6 +6,7 @@ Keras's own layers, the reference); training, splitting and saving on tiny fixtu
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -13,15 +14,10 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from fusionlab.models import build_improved_cnn, build_seed_cnn  # noqa: E402
-from fusionlab.training import (  # noqa: E402
-    TrainingHistory,
-    fit,
-    load_model,
-    one_cycle_learning_rate,
-    save_model,
-    train_validation_split,
-)
+from fusionlab.history import History  # noqa: E402
+from fusionlab.models import IMPROVED_CNN_ABLATIONS, build_improved_cnn, build_seed_cnn  # noqa: E402
+from fusionlab.optim import OneCycle  # noqa: E402
+from fusionlab.training import ablate, fit, load_model, save_model, train_validation_split  # noqa: E402
 
 
 def _article_model():
@@ -88,20 +84,6 @@ def test_seed_cnn_takes_other_shapes_and_class_counts():
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"input_shape": (8, 8, 1)}, ValueError, r"input_shape\[0\] must be an int in \[18, inf\]; got input_shape\[0\]=8\. Pass"),
-        ({"input_shape": (32, 32)}, ValueError, r"input_shape must be a \(height, width, channels\) tuple; got input_shape=\(32, 32\)"),
-        ({"n_classes": 1}, ValueError, r"n_classes must be an int in \[2, inf\]; got n_classes=1\. A classifier needs"),
-        ({"n_classes": 2.5}, TypeError, r"n_classes must be an int in \[2, inf\]; got n_classes=2\.5"),
-    ],
-)
-def test_seed_cnn_rejects_bad_input(kwargs, error, match):
-    with pytest.raises(error, match=match):
-        build_seed_cnn(**kwargs)
-
-
 # --- the improved model ---------------------------------------------------------------------
 
 def test_improved_cnn_shapes_and_augmentation_only_in_training():
@@ -115,21 +97,40 @@ def test_improved_cnn_shapes_and_augmentation_only_in_training():
     assert not any("flip" in layer.name for layer in build_improved_cnn((16, 16, 3), 4, widths=(8, 16), flip=False).layers)
 
 
+def test_improved_cnn_ablations_remove_exactly_their_ingredient():
+    def kinds(model):
+        return {type(layer).__name__ for layer in model.layers}
+
+    full = build_improved_cnn((16, 16, 3), 4, widths=(8, 16), flip=True)
+    models = {name: build_improved_cnn((16, 16, 3), 4, widths=(8, 16), **{"flip": True, **kwargs}) for name, kwargs in IMPROVED_CNN_ABLATIONS.items()}
+    removed = {name: kinds(full) - kinds(model) for name, model in models.items()}
+    assert removed == {"all ingredients": set(), "no augmentation": {"RandomFlip", "RandomTranslation"},
+                       "no batch normalisation": {"BatchNormalization"}, "no dropout": {"Dropout"}}
+    # without batch normalisation the convolutions get their biases back: 8 + 8 + 16 + 16 filters,
+    # and lose batch normalisation's 4 numbers per filter (scale, shift, moving mean and variance)
+    assert full.count_params() - models["no batch normalisation"].count_params() == 4 * 48 - 48
+
+
 @pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
+    ("build", "kwargs", "error", "match"),
     [
-        ({"input_shape": (30, 30, 3)}, ValueError, r"input_shape must be sides divisible by 2\*\*len\(widths\)=8"),
-        ({"widths": ()}, TypeError, r"widths must be a non-empty sequence of ints"),
-        ({"widths": (16, 0)}, ValueError, r"widths\[1\] must be an int in \[1, inf\]; got widths\[1\]=0"),
-        ({"dropout": 1.0}, ValueError, r"dropout must be a number in \[0\.0, 1\.0\); got dropout=1\.0"),
-        ({"flip": "yes"}, TypeError, r"flip must be True or False; got flip='yes'\. Use flip=False for digits"),
-        ({"shift": 0.6}, ValueError, r"shift must be a number in \[0\.0, 0\.5\]; got shift=0\.6"),
-        ({"batch_norm_momentum": 1.0}, ValueError, r"batch_norm_momentum must be a number in \[0\.0, 1\.0\); got"),
+        (build_seed_cnn, {"input_shape": (8, 8, 1)}, ValueError, r"input_shape\[0\] must be an int in \[18, inf\]; got input_shape\[0\]=8\. Pass"),
+        (build_seed_cnn, {"input_shape": (32, 32)}, ValueError, r"input_shape must be a \(height, width, channels\) tuple; got input_shape=\(32, 32\)"),
+        (build_seed_cnn, {"n_classes": 1}, ValueError, r"n_classes must be an int in \[2, inf\]; got n_classes=1\. A classifier needs"),
+        (build_seed_cnn, {"n_classes": 2.5}, TypeError, r"n_classes must be an int in \[2, inf\]; got n_classes=2\.5"),
+        (build_improved_cnn, {"input_shape": (30, 30, 3)}, ValueError, r"input_shape must be sides divisible by 2\*\*len\(widths\)=8"),
+        (build_improved_cnn, {"widths": ()}, TypeError, r"widths must be a non-empty sequence of ints"),
+        (build_improved_cnn, {"widths": (16, 0)}, ValueError, r"widths\[1\] must be an int in \[1, inf\]; got widths\[1\]=0"),
+        (build_improved_cnn, {"dropout": 1.0}, ValueError, r"dropout must be a number in \[0\.0, 1\.0\); got dropout=1\.0"),
+        (build_improved_cnn, {"flip": "yes"}, TypeError, r"flip must be True or False; got flip='yes'\. Use flip=False for digits"),
+        (build_improved_cnn, {"shift": 0.6}, ValueError, r"shift must be a number in \[0\.0, 0\.5\]; got shift=0\.6"),
+        (build_improved_cnn, {"batch_norm_momentum": 1.0}, ValueError, r"batch_norm_momentum must be a number in \[0\.0, 1\.0\); got"),
+        (build_improved_cnn, {"batch_norm": 0}, TypeError, r"batch_norm must be True or False; got batch_norm=0\. Use batch_norm=False"),
     ],
 )
-def test_improved_cnn_rejects_bad_input(kwargs, error, match):
+def test_builders_reject_bad_input(build, kwargs, error, match):
     with pytest.raises(error, match=match):
-        build_improved_cnn(**kwargs)
+        build(**kwargs)
 
 
 def test_smoothed_loss_equals_keras_categorical_crossentropy_on_one_hot_labels():
@@ -170,11 +171,12 @@ def test_train_validation_split_rejects_bad_input(kwargs, error, match):
 
 
 def test_one_cycle_schedule_warms_up_then_anneals_to_zero():
-    assert one_cycle_learning_rate(0.0, 1.0) == pytest.approx(0.1)
-    assert one_cycle_learning_rate(0.2, 1.0) == pytest.approx(1.0)
-    assert one_cycle_learning_rate(0.6, 1.0) == pytest.approx(0.5)
-    assert one_cycle_learning_rate(1.0, 1.0) == pytest.approx(0.0)
-    assert one_cycle_learning_rate(7.0, 1.0) == pytest.approx(0.0)  # past the budget: clipped
+    one_cycle = OneCycle(1.0, decay_steps=10)
+    assert one_cycle(0) == pytest.approx(0.1)
+    assert one_cycle(2) == pytest.approx(1.0)
+    assert one_cycle(6) == pytest.approx(0.5)
+    assert one_cycle(10) == pytest.approx(0.0)
+    assert one_cycle(70) == pytest.approx(0.0)  # past the end: clipped
 
 
 def test_a_few_training_steps_reduce_the_loss_and_the_history_is_complete():
@@ -186,11 +188,14 @@ def test_a_few_training_steps_reduce_the_loss_and_the_history_is_complete():
     history = fit(model, X_train, y_train, validation_data=(X_validation, y_validation), epochs=3, batch_size=16)
     after = model.evaluate(X_train, y_train, verbose=0)[0]
     assert after < 0.8 * before
-    assert isinstance(history, TrainingHistory) and history.epochs == 3 and history.stopped_by == "epochs"
-    assert history.n_images == [len(y_train)] * 3
-    assert all(t > 0 for t in history.epoch_time_s) and history.train_time_s == pytest.approx(sum(history.epoch_time_s))
-    assert history.images_per_second[1] == pytest.approx(len(y_train) / history.epoch_time_s[1])
-    assert not any(math.isnan(v) for v in history.val_accuracy)
+    assert isinstance(history, History) and history.n_epochs == 3 and history.stopped_by == "epochs"
+    assert history.epoch == [1.0, 2.0, 3.0] and history.step == [5, 10, 15]  # 72 images: 5 batches of 16 per epoch
+    assert history.n_samples_seen == [len(y_train), 2 * len(y_train), 3 * len(y_train)]
+    epoch_seconds = np.diff(np.r_[0.0, history.elapsed_s])
+    assert np.all(epoch_seconds > 0) and history.train_time_s == pytest.approx(epoch_seconds.sum())
+    assert history.samples_per_second()[1] == pytest.approx(len(y_train) / epoch_seconds[1])
+    assert history.mean_samples_per_second == pytest.approx(3 * len(y_train) / history.train_time_s)
+    assert not np.isnan(history["val_accuracy"]).any() and np.all(history["validation_time_s"] > 0)
     assert "stopped by epochs" in history.table()
 
 
@@ -211,7 +216,7 @@ def test_one_cycle_sets_the_learning_rate_and_restores_the_peak():
     model = build_improved_cnn((20, 20, 3), 3, widths=(4, 8), learning_rate=1e-2)
     history = fit(model, X, y, epochs=2, batch_size=16, schedule="one_cycle")
     # 6 steps; the last one starts at progress 5/6, so lr = 1e-2 * (1/6) / 0.8
-    assert history.learning_rate[-1] == pytest.approx(1e-2 * (1 / 6) / 0.8, rel=1e-5)
+    assert history["learning_rate"][-1] == pytest.approx(1e-2 * (1 / 6) / 0.8, rel=1e-5)
     assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(1e-2)
 
 
@@ -221,7 +226,7 @@ def test_time_budget_stops_in_the_middle_of_training():
     model = build_seed_cnn((20, 20, 3), 3)
     history = fit(model, X, y, epochs=10_000, batch_size=8, time_budget_s=0.5)
     assert history.stopped_by == "time_budget"
-    assert history.epochs < 10_000
+    assert history.n_epochs < 10_000 and history.n_samples_seen[-1] == pytest.approx(history.n_epochs * 64)
     assert history.train_time_s >= 0.5
 
 
@@ -233,18 +238,18 @@ def test_early_stopping_restores_the_best_epoch():
     model = build_seed_cnn((20, 20, 3), 3)
     history = fit(model, X[30:], y[30:], validation_data=(X[:30], y_validation), epochs=40, batch_size=10, early_stopping_patience=2)
     assert history.stopped_by == "early_stopping"
-    assert history.epochs < 40
+    assert history.n_epochs < 40
     best = history.best_epoch
-    assert history.val_accuracy[best - 1] == max(history.val_accuracy)
+    assert history["val_accuracy"][best - 1] == max(history["val_accuracy"])
     restored = model.evaluate(X[:30], y_validation, verbose=0, return_dict=True)["accuracy"]
-    assert restored == pytest.approx(history.val_accuracy[best - 1])
+    assert restored == pytest.approx(history["val_accuracy"][best - 1])
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
         ({"epochs": 0}, ValueError, r"epochs must be an int in \[1, inf\]; got epochs=0\. Train for at least one epoch\."),
-        ({"schedule": "cosine"}, ValueError, r"schedule must be one of \['constant', 'one_cycle'\]; got schedule='cosine'"),
+        ({"schedule": "linear"}, ValueError, r"schedule must be one of \['constant', 'step', 'inverse_time', 'exponential', 'cosine', 'one_cycle'\]; got schedule='linear'\. Use 'constant'"),
         ({"early_stopping_patience": 2}, ValueError, r"validation_data must be a \(X_validation, y_validation\) pair when early_stopping_patience is set; got validation_data=None\. Make one"),
         ({"time_budget_s": 0.0}, ValueError, r"time_budget_s must be a number in \(0\.0, inf\]; got time_budget_s=0\.0"),
         ({"validation_data": np.zeros(3)}, TypeError, r"validation_data must be a \(X_validation, y_validation\) pair; got validation_data='ndarray'"),
@@ -296,3 +301,33 @@ def test_save_and_load_reject_bad_paths(tmp_path):
         save_model(model, tmp_path / "model.h5")
     with pytest.raises(FileNotFoundError, match=r"path must be an existing \.keras file; got path='.*missing\.keras'"):
         load_model(tmp_path / "missing.keras")
+
+
+# --- the ablation ---------------------------------------------------------------------------
+
+def test_ablate_trains_every_variant_on_the_same_budget_from_the_same_seed():
+    X, y = _tiny_images(n=48)
+    build = functools.partial(build_improved_cnn, (20, 20, 3), 3, widths=(4, 8))
+    variants = {"all": {}, "all again": {}, "no batch normalisation": {"batch_norm": False}}
+    rows = ablate(build, variants, X[:32], y[:32], X[32:], y[32:], epochs=2, batch_size=16, random_state=3)
+    assert [row["model"] for row in rows] == list(variants)
+    # same seed, same budget: an unchanged model repeats its reference's accuracy exactly
+    assert rows[1]["test_accuracy"] == rows[0]["test_accuracy"] and rows[0]["accuracy_drop"] == rows[1]["accuracy_drop"] == 0.0
+    assert rows[2]["accuracy_drop"] == pytest.approx(rows[0]["test_accuracy"] - rows[2]["test_accuracy"])
+    assert rows[2]["parameters"] == rows[0]["parameters"] - 4 * 24 + 24  # 24 filters: BN's 4 numbers each, a bias back
+    assert all(row["train_s"] > 0 and 0 <= row["test_accuracy"] <= 1 for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"build": "improved"}, TypeError, r"build must be a callable returning a compiled keras.Model; got build='improved'"),
+        ({"variants": {}}, TypeError, r"variants must be a non-empty mapping of name -> dict of builder arguments; got variants=\{\}"),
+        ({"variants": {"a": 1}}, TypeError, r"variants must be a non-empty mapping"),
+    ],
+)
+def test_ablate_rejects_bad_input(kwargs, error, match):
+    X, y = _tiny_images(n=12)
+    arguments = {"build": functools.partial(build_seed_cnn, (20, 20, 3), 3), "variants": {"all": {}}, **kwargs}
+    with pytest.raises(error, match=match):
+        ablate(arguments["build"], arguments["variants"], X, y, X, y)

@@ -2,42 +2,53 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
-from pathlib import Path
-
 import pytest
+from benchmark_modules import load_benchmark
 
-ROOT = Path(__file__).resolve().parents[1]
+from fusionlab.results import load_results
 
 
 def _benchmark():
-    spec = importlib.util.spec_from_file_location("cnn_cifar10", ROOT / "benchmarks" / "cnn_cifar10.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("cnn_cifar10")
 
 
-def test_benchmark_exits_with_instructions_when_cifar10_is_not_cached(tmp_path, monkeypatch, capsys):
+def test_benchmark_exits_with_instructions_when_cifar10_is_not_available(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FUSIONLAB_DATA", str(tmp_path))
     with pytest.raises(SystemExit) as exit_info:
         _benchmark().main([])
     assert exit_info.value.code == 2
     message = capsys.readouterr().err
-    assert "CIFAR-10 is not cached" in message
+    assert "CIFAR-10 is not available" in message
     assert "python -m fusionlab.data download cifar10" in message and "--stand-in" in message
 
 
 def test_benchmark_runs_end_to_end_on_the_stand_in(tmp_path, capsys):
-    output = tmp_path / "results.json"
-    code = _benchmark().main(["--stand-in", "--epochs", "2", "--widths", "4,8,16", "--json", str(output)])
+    code = _benchmark().main(["--stand-in", "--epochs", "2", "--widths", "4,8,16", "--output", str(tmp_path)])
     assert code == 0
     printed = capsys.readouterr().out
     assert "NOT CIFAR-10 numbers" in printed and "Targets not checked" in printed
-    results = json.loads(output.read_text())["results"]
+    record = load_results("cnn_cifar10", tmp_path)  # validates the schema
+    assert record["dataset"]["stand_in"] is True and record["dataset"]["checksum"] is None
+    assert record["command"].startswith("python benchmarks/cnn_cifar10.py --stand-in --epochs 2")
+    results = record["figures"]["runs"]
     assert [r["model"] for r in results] == ["article's CNN", "improved 4,8,16 (1x time)", "improved 4,8,16 (2x time)"]
     seed, once, twice = results
     assert seed["epochs"] == 2 and seed["parameters"] == 122_570
     assert once["stopped_by"] == twice["stopped_by"] == "time_budget"
     assert once["train_s"] >= seed["train_s"] and twice["train_s"] >= 2 * seed["train_s"]
     assert all(0.0 <= r["test_accuracy"] <= 1.0 and r["images_per_second"] > 0 for r in results)
+
+
+def test_benchmark_accepts_an_extracted_folder_without_the_archive(tmp_path, monkeypatch, capsys):
+    """One definition of 'available': a complete cifar-10-batches-bin/ is enough (issue 9)."""
+    from data_fixtures import make_cifar10_archive, point_registry
+
+    from fusionlab.data import extracted
+
+    monkeypatch.setenv("FUSIONLAB_DATA", str(tmp_path / "cache"))
+    archive, _ = make_cifar10_archive(tmp_path)
+    point_registry(monkeypatch, "cifar10", archive)
+    folder = extracted("cifar10")  # copies the archive into the cache and extracts it
+    (tmp_path / "cache" / "cifar-10-binary.tar.gz").unlink()
+    dataset = _benchmark().load_data(stand_in=False)
+    assert folder.is_dir() and dataset.name == "CIFAR-10"

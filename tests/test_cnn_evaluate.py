@@ -12,22 +12,10 @@ import pytest  # noqa: E402
 from sklearn import metrics  # noqa: E402
 from sklearn.calibration import calibration_curve  # noqa: E402
 
-from fusionlab.evaluate import (  # noqa: E402
-    accuracy,
-    confusion_matrix,
-    expected_calibration_error,
-    most_confident_mistakes,
-    most_confused_pairs,
-    per_class_scores,
-    reliability_curve,
-)
-from fusionlab.plotting import (  # noqa: E402
-    plot_confusion_matrix,
-    plot_misclassified,
-    plot_reliability_diagram,
-    plot_training_curves,
-)
-from fusionlab.training import TrainingHistory  # noqa: E402
+from fusionlab.evaluate import accuracy, confusion_matrix, expected_calibration_error, per_class_scores  # noqa: E402
+from fusionlab.evaluate import most_confident_mistakes, most_confused_pairs, reliability_curve  # noqa: E402
+from fusionlab.history import History  # noqa: E402
+from fusionlab.plotting import plot_curves, plot_heatmap, plot_misclassified, plot_reliability_diagram  # noqa: E402
 
 N_CLASSES = 6
 
@@ -60,6 +48,13 @@ def test_confusion_matrix_equals_sklearn(predictions):
     )
 
 
+def test_confusion_matrix_of_named_labels_equals_sklearn():
+    names = np.array(["bird", "cat", "dog"])
+    rng = np.random.default_rng(5)
+    y_true, y_pred = names[rng.integers(0, 3, 50)], names[rng.integers(0, 3, 50)]
+    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred, labels=names), metrics.confusion_matrix(y_true, y_pred, labels=names))
+
+
 def test_confusion_matrix_keeps_rows_of_absent_classes_at_zero():
     shares = confusion_matrix([0, 0, 1], [0, 1, 1], 3, normalize=True)
     np.testing.assert_array_equal(shares[2], [0.0, 0.0, 0.0])
@@ -85,6 +80,21 @@ def test_per_class_scores_use_class_names():
     assert scores.class_names == ["cat", "dog"] and "dog" in scores.table()
     with pytest.raises(ValueError, match=r"n_classes must be an int in \[2, inf\]; got n_classes=1\. Pass the number of classes"):
         per_class_scores([0, 1], [0, 1], class_names=["cat"])
+
+
+def test_classifier_summary_rows_and_their_table(predictions):
+    from fusionlab.evaluate import classifier_summary, summary_table
+    from fusionlab.history import History
+
+    y_true, y_pred, probabilities = predictions
+    history = History.from_epochs(loss=[1.0, 0.5], elapsed_s=[2.0, 4.0])
+    history.n_samples_seen = [300, 600]
+    row = classifier_summary(y_true, probabilities, n_parameters=1234, history=history)
+    assert row["test acc"] == metrics.accuracy_score(y_true, y_pred)
+    assert row["ECE"] == reliability_curve(y_true, probabilities).expected_calibration_error
+    assert row["mean conf"] == pytest.approx(probabilities.max(axis=1).mean()) and row["img/s"] == 150.0 and row["epochs"] == 2.0
+    lines = summary_table({"seed": row, "bare": classifier_summary(y_true, probabilities)}).splitlines()
+    assert lines[0].split()[:4] == ["model", "params", "test", "acc"] and "1,234" in lines[2] and lines[3].split()[-1] == "-"
 
 
 def test_most_confused_pairs_matches_a_brute_force_ranking(predictions):
@@ -164,6 +174,7 @@ def test_a_calibrated_model_has_a_small_error_and_an_overconfident_one_a_large_e
         (lambda: reliability_curve([0, 1], [[2.0, -1.0], [0.5, 0.5]]), ValueError, r"probabilities must be rows of class probabilities in \[0, 1\] summing to 1; got probabilities='rows that do not'\. Pass model\.predict"),
         (lambda: reliability_curve([0, 1], [[0.5, 0.5], [0.5, 0.5]], n_bins=0), ValueError, r"n_bins must be an int in \[1, 1000\]; got n_bins=0"),
         (lambda: most_confused_pairs(np.zeros((2, 3))), ValueError, r"confusion must be a square matrix"),
+        (lambda: confusion_matrix(["cat", "dog"], ["cat", "owl"], labels=["cat", "dog"]), ValueError, r"y_pred must be labels among \['cat', 'dog'\]; got y_pred=\"unknown labels \['owl'\]\"\. Check the estimator's predict"),
         (lambda: most_confident_mistakes([0, 2], [[0.5, 0.5], [0.5, 0.5]]), ValueError, r"y_true must be labels below probabilities\.shape\[1\]=2; got y_true=2"),
     ],
 )
@@ -177,7 +188,7 @@ def test_evaluation_rejects_bad_input(call, error, match):
 def test_figures_have_titles_and_labelled_axes(predictions):
     y_true, y_pred, probabilities = predictions
     names = [f"class {k}" for k in range(N_CLASSES)]
-    figure = plot_confusion_matrix(confusion_matrix(y_true, y_pred, N_CLASSES), names)
+    figure = plot_heatmap(confusion_matrix(y_true, y_pred, N_CLASSES), names, names, row_percent=True, xlabel="predicted class", ylabel="true class", title="t")
     ax = figure.axes[0]
     assert ax.get_title() and ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     figure = plot_reliability_diagram({"model": reliability_curve(y_true, probabilities)})
@@ -189,17 +200,19 @@ def test_figures_have_titles_and_labelled_axes(predictions):
     titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
     assert len(titles) == 5 and all("pred class" in t and "true class" in t for t in titles)
     assert figure._suptitle.get_text()
-    history = TrainingHistory(loss=[1.0, 0.5], accuracy=[0.5, 0.7], val_loss=[1.1, 0.6], val_accuracy=[0.4, 0.6], learning_rate=[1e-3, 1e-3], epoch_time_s=[1.0, 1.0], validation_time_s=[0.1, 0.1], n_images=[10, 10])
-    figure = plot_training_curves({"seed": history})
+    history = History.from_epochs(loss=[1.0, 0.5], val_accuracy=[0.4, 0.6], elapsed_s=[1.0, 2.0])
+    figure = plot_curves({"seed": history}, "val_accuracy", x="elapsed_s")
     assert all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in figure.axes)
-    assert "(s" in figure.axes[1].get_xlabel()
+    assert "(s)" in figure.axes[0].get_xlabel()
     plt.close("all")
 
 
 def test_figures_reject_bad_input():
-    with pytest.raises(ValueError, match=r"confusion must be a square 2-D matrix; got confusion='array of shape \(2, 3\)'"):
-        plot_confusion_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"values must be a non-empty 2-D matrix; got values='array of shape \(3,\)'"):
+        plot_heatmap(np.zeros(3))
+    with pytest.raises(ValueError, match=r"row_labels/column_labels must be 2 row and 3 column labels; got row_labels/column_labels='1 and 3'"):
+        plot_heatmap(np.zeros((2, 3)), ["a"])
     with pytest.raises(ValueError, match=r"images must be a 4-D array"):
         plot_misclassified(np.zeros((4, 8, 8)), [0], [1], [0])
-    with pytest.raises(TypeError, match=r"histories must be a non-empty dict of label to TrainingHistory; got histories='list'"):
-        plot_training_curves([])
+    with pytest.raises(ValueError, match=r"histories must be runs that recorded 'epoch'; got histories=\"run '' of type list\"\. Pass fusionlab.history.History objects"):
+        plot_curves([])

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 import fusionlab
-from fusionlab._validation import check_array, check_choice, check_float, check_int, check_random_state
+from fusionlab._validation import (
+    check_array,
+    check_choice,
+    check_classification_data,
+    check_float,
+    check_int,
+    check_random_state,
+    check_X_y,
+)
 
 
 def test_course_size_defaults_to_classroom_and_reads_the_switch(monkeypatch):
@@ -65,12 +73,28 @@ def test_unknown_attribute_is_an_attribute_error():
         (lambda: check_array([1.0, 2.0], "X", ndim=2), ValueError, r"X must be a 2-D array; got X='array of shape \(2,\)'\. Reshape it"),
         (lambda: check_array(np.zeros((0, 3)), "X", ndim=2), ValueError, r"X must be an array with at least 1 sample"),
         (lambda: check_array([["a", "b"]], "X"), TypeError, r"X must be array-like of numbers"),
+        (lambda: check_X_y(np.zeros((3, 2)), np.zeros(4), X_name="X_test", y_name="y_test"), ValueError, r"X_test, y_test must be arrays with the same number of samples; got X_test, y_test=\{'X_test': 3, 'y_test': 4\}"),
+        (lambda: check_X_y(np.zeros(3), np.zeros(3)), ValueError, r"X must be a 2-D array; got X='array of shape \(3,\)'"),
+        (lambda: check_X_y(np.zeros((3, 2)), np.zeros((3, 1))), ValueError, r"y must be a 1-D array; got y='array of shape \(3, 1\)'"),
+        (lambda: check_X_y(np.zeros((1, 2)), np.zeros(1), min_samples=2), ValueError, r"X must be an array with at least 2 sample\(s\)"),
+        (lambda: check_classification_data(np.zeros((4, 2, 2)), np.arange(4)), ValueError, r"X must be a 2-D array of shape \(n_samples, n_features\); got X='array of shape \(4, 2, 2\)'\. Flatten images first"),
+        (lambda: check_classification_data(np.zeros((4, 2)), np.zeros((4, 2))), ValueError, r"y must be a 1-D array of class labels; .*y.argmax\(axis=1\) for one-hot labels"),
+        (lambda: check_classification_data(np.zeros((2, 2)), [0.0, np.nan]), ValueError, r"y must be finite class labels \(no NaN\); got y='array with 1 non-finite label\(s\)'"),
         (lambda: check_random_state(-3), TypeError, r"random_state must be None, a non-negative int or a numpy.random.Generator"),
     ],
 )
 def test_validation_messages_name_parameter_expected_got_and_fix(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_check_X_y_keeps_dtypes_and_shapes_when_asked():
+    images, labels = check_X_y(np.zeros((4, 8, 8, 3), dtype=np.uint8), ["a", "b", "a", "b"], X_ndim=None, X_dtype=None)
+    assert images.dtype == np.uint8 and images.shape == (4, 8, 8, 3) and labels.dtype.kind == "U"
+    X, y = check_X_y([[1, 2], [3, 4]], [0, 1])
+    assert X.dtype == np.float64 and y.dtype.kind == "i"
+    X, y = check_classification_data([[1.0, np.nan], [2.0, 3.0]], [0, 1], allow_nan=True)
+    assert np.isnan(X[0, 1]) and y.tolist() == [0, 1]
 
 
 def test_check_random_state_accepts_seeds_and_generators():
@@ -135,7 +159,7 @@ def test_smoothness_is_the_largest_hessian_eigenvalue_and_one_over_it_converges(
     objective = LeastSquares(X, y)
     hessian = X.T @ X / len(X)
     assert objective.smoothness() == pytest.approx(np.linalg.eigvalsh(hessian).max(), rel=1e-12)
-    w, _ = gradient_descent(objective, np.zeros(4), learning_rate=1 / objective.smoothness(), num_steps=400)
+    w, _ = gradient_descent(objective, np.zeros(4), learning_rate=1 / objective.smoothness(), n_steps=400)
     np.testing.assert_allclose(w, objective.solution(), rtol=1e-8)
 
 
@@ -146,3 +170,14 @@ def test_every_lazy_submodule_exists_and_every_submodule_is_lazy():
     on_disk = {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
     on_disk |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
     assert fusionlab._SUBMODULES == on_disk
+
+
+def test_glue_all_glues_each_value_hidden_and_as_a_plain_number(monkeypatch):
+    import myst_nb
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: calls.append((name, value, display)))
+    fusionlab.glue_all(accuracy=np.float64(0.5), n_test=np.int64(450), label="digits", curve=np.arange(2))
+    assert [(name, display) for name, _, display in calls] == [("accuracy", False), ("n_test", False), ("label", False), ("curve", False)]
+    assert type(calls[0][1]) is float and type(calls[1][1]) is int and calls[2][1] == "digits"
+    assert isinstance(calls[3][1], np.ndarray)  # arrays are glued as they are

@@ -27,6 +27,7 @@ from fusionlab.data import (
     load_ratings_dataset,
     make_synthetic_ratings,
 )
+from fusionlab.recsys import matrix_from_ratings
 from data_fixtures import CIFAR_CLASSES, make_cifar10_archive, make_movielens_archive, point_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,7 +146,7 @@ def test_movielens_loads_ratings_titles_and_genres(cache, movielens_fixture):
     np.testing.assert_array_equal(ratings.ratings, table[:, 2].astype(float))
     assert ratings.item_titles[0] == "Café au lait (1994)"  # Latin-1 decoded
     assert ratings.item_genres.shape == (40, 19) and ratings.genre_names[1] == "Action"
-    matrix = ratings.to_csr()
+    matrix = matrix_from_ratings(ratings)
     assert matrix.shape == (30, 40) and matrix.nnz == 400
 
 
@@ -171,7 +172,7 @@ def test_synthetic_ratings_have_the_shape_of_movielens_100k():
     ratings = make_synthetic_ratings(random_state=0)
     assert (ratings.n_users, ratings.n_items, len(ratings)) == (943, 1682, 100_000)
     assert set(np.unique(ratings.ratings)) <= {1.0, 2.0, 3.0, 4.0, 5.0}
-    assert abs(ratings.ratings.mean() - 3.53) < 0.15
+    assert abs(ratings.ratings.mean() - 3.53) < 0.01  # the star shares are MovieLens-100K's
     codes = ratings.user_ids * ratings.n_items + ratings.item_ids
     assert len(np.unique(codes)) == len(codes), "each (user, item) pair is rated once"
     popularity = np.sort(np.bincount(ratings.item_ids, minlength=1682))[::-1]
@@ -179,21 +180,39 @@ def test_synthetic_ratings_have_the_shape_of_movielens_100k():
 
 
 def test_synthetic_ratings_carry_their_planted_structure():
+    from scipy.stats import norm
+
     ratings = make_synthetic_ratings(n_users=200, n_items=300, n_ratings=20_000, rank=4, noise_std=0.3, random_state=5)
     u, i = ratings.user_ids, ratings.item_ids
-    rebuilt = ratings.global_mean + ratings.user_bias[u] + ratings.item_bias[i] + np.sum(ratings.user_factors[u] * ratings.item_factors[i], axis=1)
-    np.testing.assert_allclose(ratings.clean_scores, rebuilt, rtol=1e-12)
-    assert ratings.oracle_rmse == pytest.approx(np.sqrt(np.mean((ratings.ratings - rebuilt) ** 2)))
+    latent = ratings.user_bias[u] + ratings.item_bias[i] + np.sum(ratings.user_factors[u] * ratings.item_factors[i], axis=1)
+    expected_stars = 1 + sum(norm.cdf((latent - t) / ratings.noise_std) for t in ratings.thresholds)
+    np.testing.assert_allclose(ratings.clean_scores, expected_stars, rtol=1e-12)
+    assert ratings.oracle_rmse == pytest.approx(np.sqrt(np.mean((ratings.ratings - expected_stars) ** 2)))
+    assert ratings.global_mean == pytest.approx(ratings.ratings.mean())
     # The planted scores explain the ratings far better than the global mean does.
     assert ratings.oracle_rmse < 0.75 * np.std(ratings.ratings)
+    # Higher latent scores get more stars: the thresholds cut the noisy latent in order.
+    assert np.all(np.diff(ratings.thresholds) > 0)
+    assert np.corrcoef(latent, ratings.ratings)[0, 1] > 0.8
+    with pytest.raises(ValueError, match=r"star_shares must be 5 positive shares of 1-5 stars summing to 1"):
+        make_synthetic_ratings(n_ratings=1000, star_shares=(0.5, 0.5))
+
+
+def test_synthetic_ratings_fit_small_shapes():
+    """Fewer ratings than 20 per user: every user still gets the same minimum, and sizes add up."""
+    ratings = make_synthetic_ratings(n_users=30, n_items=20, n_ratings=200, random_state=1)
+    per_user = np.bincount(ratings.user_ids, minlength=30)
+    assert len(ratings) == 200 and per_user.min() >= 200 // 30 and per_user.max() <= 20
+    assert matrix_from_ratings(ratings).nnz == 200
 
 
 def test_synthetic_ratings_repeat_with_a_seed_and_scale_without_a_dense_matrix():
     a, b = make_synthetic_ratings(n_ratings=5_000, random_state=3), make_synthetic_ratings(n_ratings=5_000, random_state=3)
     np.testing.assert_array_equal(a.ratings, b.ratings)
     np.testing.assert_array_equal(a.item_ids, b.item_ids)
-    big = make_synthetic_ratings(n_users=100_000, n_items=20_000, n_ratings=1_000_000, random_state=0)
-    assert len(big) == 1_000_000 and big.to_csr().nnz == 1_000_000  # 2e9 cells never materialised
+    big = make_synthetic_ratings(n_users=100_000, n_items=20_000, n_ratings=300_000, random_state=0)
+    assert len(big) == 300_000 and matrix_from_ratings(big).nnz == 300_000  # 2e9 cells never materialised
+    assert np.bincount(big.user_ids).min() == 3  # min(20, 300,000 // 100,000)
 
 
 def test_synthetic_ratings_reject_impossible_sizes():
@@ -327,7 +346,8 @@ def test_cli_list_download_and_path(cache, cifar_fixture, capsys):
     assert "cifar10" in capsys.readouterr().out
     assert cli.main(["download", "cifar10"]) == 0
     assert "cifar10: ready in" in capsys.readouterr().out
-    assert cli.main(["list"]) == 0 and "cached" in capsys.readouterr().out
+    listing = capsys.readouterr().out if cli.main(["list"]) == 0 else ""
+    assert "cifar10" in listing and "available" in listing and "complete extracted folder" in listing
     assert cli.main(["path"]) == 0 and capsys.readouterr().out.strip() == str(cache)
 
 
@@ -337,6 +357,81 @@ def test_cli_download_reports_errors_and_exits_non_zero(cache, capsys):
     assert cli.main(["download", "all"]) == 1  # offline in the tests: both unavailable
     err = capsys.readouterr().err
     assert err.count("error:") == 2 and dataset_files(cache) == []
+
+
+# --- one definition of "available" ------------------------------------------------------------
+
+
+def test_available_means_a_verified_archive_or_a_complete_extracted_folder(cache, cifar_fixture):
+    from fusionlab.data import availability, is_available
+
+    assert not is_available("cifar10")
+    state = availability("cifar10")
+    assert "python -m fusionlab.data download cifar10" in state.reason and state.folder is None
+    fetch("cifar10")  # the verified archive only
+    state = availability("cifar10")
+    assert state.available and state.folder is None and state.reason.startswith("verified archive")
+    folder = load_cifar10() and cache / "cifar-10-batches-bin"  # extracts
+    (cache / "cifar-10-binary.tar.gz").unlink()
+    state = availability("cifar10")
+    assert state.available and state.folder == folder and state.archive is None
+    assert load_cifar10(download=False).X_train.shape == (60, 32, 32, 3)  # the loaders agree
+    (folder / "test_batch.bin").unlink()  # an incomplete folder is not available
+    state = availability("cifar10")
+    assert not state.available and "lacks ['test_batch.bin']" in state.reason
+
+
+def test_a_corrupt_archive_does_not_make_a_dataset_available(cache, cifar_fixture):
+    from fusionlab.data import availability
+
+    cache.mkdir()
+    (cache / "cifar-10-binary.tar.gz").write_bytes(b"not an archive")
+    state = availability("cifar10")
+    assert not state.available and "is not valid" in state.reason and "download cifar10" in state.reason
+
+
+def test_require_available_and_check_name_every_missing_dataset(cache, capsys):
+    from fusionlab.data import require_available
+
+    with pytest.raises(DatasetUnavailable, match=r"(?s)not available.*download cifar10.*download movielens-100k"):
+        require_available(["cifar10", "movielens-100k"])
+    assert cli.main(["check", "all"]) == 1
+    err = capsys.readouterr().err
+    assert "python -m fusionlab.data download cifar10" in err and "python -m fusionlab.data download movielens-100k" in err
+    assert cli.main(["check", "imagenet"]) == 2
+
+
+def test_check_passes_on_extracted_folders(cache, cifar_fixture, movielens_fixture, capsys):
+    load_cifar10(), load_movielens_100k()
+    assert cli.main(["check", "all"]) == 0
+    assert capsys.readouterr().out.count(": available (") == 2
+
+
+def test_provenance_digests_the_files_read_and_names_the_archive(cache, movielens_fixture):
+    from fusionlab.data import provenance
+
+    archive, _ = movielens_fixture
+    load_movielens_100k()  # archive + extracted folder
+    with_archive = provenance("movielens-100k")
+    from fusionlab.data.registry import REGISTRY
+
+    assert with_archive["checksum"] == f"md5:{REGISTRY['movielens-100k'].md5}" and "MD5 verified" in with_archive["note"]
+    (cache / "ml-100k.zip").unlink()
+    folder_only = provenance("movielens-100k")
+    assert folder_only["checksum"] is None and "without the official archive" in folder_only["note"]
+    assert folder_only["content_sha256"] == with_archive["content_sha256"]  # same files read
+    assert provenance("movielens-100k", folder=cache / "ml-100k")["content_sha256"] == folder_only["content_sha256"]
+    (cache / "ml-100k" / "u.data").write_text("1\t1\t5\t0\n")
+    assert provenance("movielens-100k")["content_sha256"] != folder_only["content_sha256"]
+
+
+def test_stand_ins_are_refused_when_real_data_is_required(cache, monkeypatch):
+    monkeypatch.setenv("FUSIONLAB_REQUIRE_REAL_DATA", "1")
+    with pytest.raises(DatasetUnavailable, match=r"MovieLens-100K is required .*stand-ins are off.*download movielens-100k"):
+        load_ratings_dataset()
+    with pytest.raises(DatasetUnavailable, match=r"CIFAR-10 is required"):
+        load_image_dataset("cifar10")
+    assert load_image_dataset("digits", verbose=False).name == "digits"  # asked for by name: not a stand-in
 
 
 def test_preferring_the_stand_in_is_allowed_and_announced(capsys):
@@ -394,3 +489,17 @@ def test_http_404_is_unavailable_and_leaves_the_cache_clean(cache, http_mirror, 
     with pytest.raises(DatasetUnavailable, match=r"movielens-100k could not be downloaded from http://127\.0\.0\.1:\d+/missing\.zip \(.*404"):
         fetch("movielens-100k")
     assert dataset_files(cache) == []
+
+
+# --- real data (python3 tasks.py test --real-data) ---------------------------------------------
+
+
+@pytest.mark.real_data
+def test_the_real_datasets_load_from_the_cache():
+    cifar = load_cifar10(download=False)
+    assert (cifar.X_train.shape, cifar.X_test.shape) == ((50_000, 32, 32, 3), (10_000, 32, 32, 3))
+    assert np.bincount(cifar.y_test).tolist() == [1_000] * 10 and not cifar.is_stand_in
+    movielens = load_movielens_100k(download=False)
+    assert (movielens.n_users, movielens.n_items, len(movielens)) == (943, 1682, 100_000)
+    folds = load_movielens_100k_folds(download=False)
+    assert [len(test) for _, test in folds] == [20_000] * 5

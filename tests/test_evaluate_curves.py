@@ -33,17 +33,19 @@ def test_learning_curve_full_size_equals_a_plain_fit(iris):
     curve = learning_curve_by_size(model, X_train, y_train, X_test, y_test, [6, 30, len(y_train)], n_repeats=2, random_state=0)
     assert curve["test_score"][-1] == pytest.approx(KNeighborsClassifier(3).fit(X_train, y_train).score(X_test, y_test))
     assert curve["test_score_std"][-1] == 0.0  # the full set is the same subset every time
-    assert curve["train_size"].tolist() == [6, 30, len(y_train)]
+    assert curve["train_size"].tolist() == [6, 30, len(y_train)] and np.all(curve["fit_time_s"] > 0)
     assert not hasattr(model, "classes_")  # the estimator passed in is never fitted
 
 
 def test_repeated_holdout_uses_the_same_splits_as_stratified_shuffle_split():
     X, y = load_iris(return_X_y=True)
-    scores = repeated_holdout_scores({"logistic": LogisticRegression(max_iter=1000)}, X, y, n_splits=3, random_state=1)
+    result = repeated_holdout_scores({"logistic": LogisticRegression(max_iter=1000)}, X, y, n_splits=3, random_state=1)
     splitter = StratifiedShuffleSplit(n_splits=3, test_size=0.25, random_state=1)
     expected = [LogisticRegression(max_iter=1000).fit(X[a], y[a]).score(X[b], y[b]) for a, b in splitter.split(X, y)]
-    np.testing.assert_allclose(scores["logistic"], expected)
-    assert scores["logistic seconds"] > 0
+    np.testing.assert_allclose(result.scores["logistic"], expected)
+    assert result.fit_time_s["logistic"].shape == (3,) and np.all(result.fit_time_s["logistic"] > 0)
+    header, _, row = result.table().splitlines()  # header, rule, one row
+    assert header.split() == ["model", "accuracy", "fit", "s"] and row.startswith("logistic") and f"{np.mean(expected):.4f} ±" in row
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 
-from fusionlab.forests import accuracy_vs_n_estimators, compare_tree_ensembles, fit_time_vs_n_jobs, staged_log_loss, usable_cores
+from fusionlab.evaluate import staged_log_loss
+from fusionlab.forests import accuracy_vs_n_estimators, compare_tree_ensembles, fit_time_vs_n_jobs, usable_cores
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +39,31 @@ def test_ensembles_beat_one_tree(digits):
 def test_fit_time_vs_n_jobs_reports_medians_and_speedup(digits):
     X_train, _, y_train, _ = digits
     result = fit_time_vs_n_jobs(X_train, y_train, [1, 2], n_estimators=5, repeats=3)
-    assert result["all_seconds"].shape == (3, 2)
-    np.testing.assert_allclose(result["seconds"], np.median(result["all_seconds"], axis=0))
-    assert result["speedup"][0] == 1.0 and np.all(result["seconds"] > 0)
-    assert 1 <= usable_cores()
+    assert result["all_time_s"].shape == (3, 2)
+    np.testing.assert_allclose(result["time_s"], np.median(result["all_time_s"], axis=0))
+    assert result["speedup"][0] == 1.0 and np.all(result["time_s"] > 0)
+
+
+def test_fit_time_vs_n_jobs_takes_medians_of_interleaved_runs(digits, monkeypatch):
+    import fusionlab.forests
+
+    durations = iter([4.0, 2.0, 6.0, 2.0, 4.0, 3.0])  # repeat by repeat: n_jobs=1, then n_jobs=2
+    clock = iter(np.cumsum([0.0] + [d for duration in durations for d in (duration, 1.0)]))
+    monkeypatch.setattr(fusionlab.forests.time, "perf_counter", lambda: float(next(clock)))
+    result = fit_time_vs_n_jobs(digits[0], digits[2], [1, 2], n_estimators=2, repeats=3)
+    np.testing.assert_array_equal(result["all_time_s"], [[4.0, 2.0], [6.0, 2.0], [4.0, 3.0]])
+    np.testing.assert_array_equal(result["time_s"], [4.0, 2.0])
+    np.testing.assert_array_equal(result["speedup"], [1.0, 2.0])
+
+
+def test_usable_cores_reads_the_affinity_mask_and_falls_back_to_the_cpu_count(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert usable_cores() == 3
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(os, "cpu_count", lambda: 7)
+    assert usable_cores() == 7
 
 
 def test_staged_log_loss_equals_sklearn_log_loss(digits):
@@ -67,3 +89,20 @@ def test_staged_log_loss_equals_sklearn_log_loss(digits):
 def test_bad_input_is_named(digits, call, error, match):
     with pytest.raises(error, match=match):
         call(digits)
+
+
+def test_one_tree_variants_are_trees_grown_with_each_randomisation(digits):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from fusionlab.forests import one_tree_variants
+
+    X_train, X_test, y_train, y_test = digits
+    scores = one_tree_variants(X_train, y_train, X_test, y_test, n_repeats=1, random_state=4)
+    seed = int(np.random.default_rng(4).integers(2**31 - 1))
+    rows = np.random.default_rng(seed).integers(0, len(y_train), len(y_train))
+    both = DecisionTreeClassifier(max_features="sqrt", random_state=seed).fit(X_train[rows], y_train[rows])
+    assert scores["both (a forest's tree)"] == pytest.approx(both.score(X_test, y_test))
+    plain = DecisionTreeClassifier(random_state=seed).fit(X_train, y_train)
+    assert scores["full data, all features"] == pytest.approx(plain.score(X_test, y_test))
+    averaged = one_tree_variants(X_train, y_train, X_test, y_test, n_repeats=8, random_state=0)
+    assert averaged["full data, all features"] > averaged["both (a forest's tree)"]  # each randomisation weakens one tree

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fusionlab.models.reference import tensorflow_loss_and_gradients  # the one TensorFlow reference
 from fusionlab.nn import (
     MLPClassifier,
     forward,
@@ -24,24 +25,6 @@ def _data(n=24, d=5, k=3, seed=0):
     return rng.normal(size=(n, d)), rng.integers(0, k, size=n)
 
 
-def tensorflow_loss_and_gradients(params, X, y, activation, l2):
-    """The same network written in TensorFlow ops, differentiated by GradientTape (float64)."""
-    import tensorflow as tf
-
-    functions = {"relu": tf.nn.relu, "sigmoid": tf.sigmoid, "tanh": tf.tanh}
-    variables = [(tf.Variable(layer["W"], dtype=tf.float64), tf.Variable(layer["b"], dtype=tf.float64)) for layer in params]
-    with tf.GradientTape() as tape:
-        a = tf.constant(X, dtype=tf.float64)
-        for index, (W, b) in enumerate(variables):
-            z = a @ W + b
-            a = z if index == len(variables) - 1 else functions[activation](z)
-        cross_entropy = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.constant(y), logits=a))
-        loss = cross_entropy + 0.5 * l2 * tf.add_n([tf.reduce_sum(W**2) for W, _ in variables])
-    flat = [v for pair in variables for v in pair]
-    grads = tape.gradient(loss, flat)
-    return float(loss.numpy()), [{"W": grads[2 * i].numpy(), "b": grads[2 * i + 1].numpy()} for i in range(len(variables))]
-
-
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("hidden", [(), (7,), (8, 6)])
 def test_backprop_equals_tensorflow_gradient_tape(activation, hidden):
@@ -50,7 +33,7 @@ def test_backprop_equals_tensorflow_gradient_tape(activation, hidden):
     for layer in params:  # non-zero biases so their gradients are exercised too
         layer["b"] += np.random.default_rng(2).normal(scale=0.1, size=layer["b"].shape)
     loss, grads = loss_and_gradients(params, X, y, activation=activation, l2=0.03)
-    tf_loss, tf_grads = tensorflow_loss_and_gradients(params, X, y, activation, 0.03)
+    tf_loss, tf_grads = tensorflow_loss_and_gradients(params, X, y, activation=activation, l2=0.03)
     assert loss == pytest.approx(tf_loss, rel=1e-12)
     for ours, theirs in zip(grads, tf_grads):
         for key in ("W", "b"):
@@ -97,11 +80,11 @@ def test_classifier_learns_digits_fast_and_repeatably():
 
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25, stratify=y, random_state=0)
-    model = MLPClassifier((64,), learning_rate=1e-2, num_epochs=10, random_state=0).fit(X_train, y_train, validation_data=(X_test, y_test))
+    model = MLPClassifier((64,), learning_rate=1e-2, n_epochs=10, random_state=0).fit(X_train, y_train, validation_data=(X_test, y_test))
     assert model.score(X_test, y_test) >= 0.95
-    assert model.history_.loss[-1] < model.history_.loss[0] / 5
-    assert len(model.history_.metrics["validation_accuracy"]) == 11
-    again = MLPClassifier((64,), learning_rate=1e-2, num_epochs=10, random_state=0).fit(X_train, y_train)
+    assert model.history_["loss"][-1] < model.history_["loss"][0] / 5
+    assert len(model.history_["val_accuracy"]) == 11 and model.history_.epoch == [float(e) for e in range(11)]
+    again = MLPClassifier((64,), learning_rate=1e-2, n_epochs=10, random_state=0).fit(X_train, y_train)
     np.testing.assert_array_equal(again.params_[0]["W"], model.params_[0]["W"])
 
 
@@ -110,7 +93,7 @@ def test_classifier_keeps_original_labels_and_works_with_sklearn_clone():
 
     X, y = _data(n=60)
     labels = np.array(["cat", "dog", "eel"])[y]
-    model = MLPClassifier((4,), optimizer="momentum", learning_rate=0.05, num_epochs=3, random_state=0).fit(X, labels)
+    model = MLPClassifier((4,), optimizer="momentum", learning_rate=0.05, n_epochs=3, random_state=0).fit(X, labels)
     assert set(model.predict(X)) <= set(labels)
     assert model.predict_proba(X).shape == (60, 3)
     assert clone(model).get_params()["optimizer"] == "momentum"
@@ -148,7 +131,7 @@ def test_bad_input_raises_a_clear_error(call, error, match):
 def test_divergence_is_reported():
     X, y = _data(n=60)
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
-        MLPClassifier((16,), optimizer="sgd", learning_rate=1e6, l2=0.0, num_epochs=50, random_state=0).fit(X * 100, y)
+        MLPClassifier((16,), optimizer="sgd", learning_rate=1e6, l2=0.0, n_epochs=50, random_state=0).fit(X * 100, y)
 
 
 def test_the_from_scratch_side_never_imports_tensorflow():
@@ -158,3 +141,26 @@ def test_the_from_scratch_side_never_imports_tensorflow():
     code = "import sys, fusionlab.nn, fusionlab.optim, fusionlab.forests; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_multiply_adds_count_every_matrix_product_of_both_passes():
+    from fusionlab.nn import multiply_adds
+
+    counts = multiply_adds([64, 32, 16, 10], n_samples=5)
+    assert counts["forward"] == 5 * (64 * 32 + 32 * 16 + 16 * 10)
+    assert counts["backward"] == 5 * (64 * 32 + 32 * 16 + 16 * 10) + 5 * (32 * 16 + 16 * 10)  # weights, then errors below layer 1
+    assert multiply_adds([64, 10])["ratio"] == 1.0  # one layer: no error to pass down
+    assert 1.9 < multiply_adds([100] * 20 + [10])["ratio"] < 2.0  # deep: every layer but the first pays twice
+    with pytest.raises(ValueError, match=r"layer_sizes must be at least two sizes"):
+        multiply_adds([64])
+
+
+def test_time_forward_backward_returns_positive_medians_and_their_ratio():
+    from fusionlab.nn import time_forward_backward
+
+    X, y = _data(n=64, d=8, k=3)
+    timing = time_forward_backward(init_params([8, 16, 3], random_state=0), X, y, repeats=5)
+    assert timing["forward_s"] > 0 and timing["backward_s"] > 0
+    assert timing["ratio"] == pytest.approx(timing["backward_s"] / timing["forward_s"])
+    with pytest.raises(ValueError, match=r"repeats must be an int in \[1, inf\]; got repeats=0"):
+        time_forward_backward(init_params([8, 3], random_state=0), X, y, repeats=0)

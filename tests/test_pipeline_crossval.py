@@ -78,7 +78,8 @@ def test_report_agrees_with_cross_validate_and_cross_val_predict(digits):
     out_of_fold = cross_val_predict(_model(), X, y, cv=folds)
     np.testing.assert_array_equal(report.y_pred, out_of_fold)
     np.testing.assert_array_equal(report.confusion, confusion_matrix(y, out_of_fold))
-    assert report.confusion.sum() == len(y)
+    assert report.confusion.sum() == len(y)  # every sample predicted exactly once, out of fold
+    np.testing.assert_allclose(report.per_class["recall"].mean(axis=1), report.fold_scores["recall_macro"], rtol=0, atol=TOLERANCE)
 
 
 def test_mean_and_std_over_folds_and_the_summary(digits):
@@ -88,10 +89,10 @@ def test_mean_and_std_over_folds_and_the_summary(digits):
     assert report.mean("f1_macro") == pytest.approx(report.fold_scores["f1_macro"].mean())
     assert report.std("f1_macro") == pytest.approx(np.std(report.fold_scores["f1_macro"], ddof=1))
     summary = report.summary()
-    assert set(summary) == {"accuracy", "precision_macro", "recall_macro", "f1_macro", "fit_seconds"}
+    assert set(summary) == {"accuracy", "precision_macro", "recall_macro", "f1_macro", "fit_time_s"}
     assert summary["accuracy"][0] > 0.9
     assert report.per_class_mean("recall").shape == (10,)
-    assert (report.fit_seconds > 0).all() and (report.predict_seconds > 0).all()
+    assert (report.fit_time_s > 0).all() and (report.predict_time_s > 0).all()
     text = report.per_class_table()
     assert text.count("\n") == 10 and "±" in text
 

@@ -15,7 +15,8 @@ from sklearn.naive_bayes import GaussianNB
 
 from fusionlab.evaluate import compare_models
 from fusionlab.pipeline import LeakageResult
-from fusionlab.plotting import plot_cv_comparison, plot_cv_confusion, plot_keras_history, plot_leakage
+from fusionlab.history import History
+from fusionlab.plotting import plot_curves, plot_cv_comparison, plot_heatmap, plot_leakage
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,10 @@ def test_cv_comparison_draws_one_error_bar_per_model(reports):
 
 
 def test_confusion_rows_are_shares_of_the_true_class(reports):
-    figure = plot_cv_confusion(reports["logistic"])
+    report = reports["logistic"]
+    figure = plot_heatmap(report.confusion, report.class_names, report.class_names, style="confusion", title=report.name)
     ax = _labelled(figure)
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     rates = ax.images[0].get_array()
     np.testing.assert_allclose(np.asarray(rates).sum(axis=1), 100.0)  # percent of each true class
     plt.close(figure)
@@ -59,10 +62,11 @@ def test_leakage_figure_groups_cases():
     plt.close(figure)
 
 
-def test_training_history_needs_a_loss():
-    figure = plot_keras_history({"loss": [1.0, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]})
+def test_a_keras_history_is_adapted_and_drawn_per_metric():
+    figure = plot_curves(History.from_keras({"loss": [1.0, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]}), ["loss", "accuracy"])
     ax = _labelled(figure)
-    assert "nats" in ax.get_ylabel() and len(figure.axes) == 2
+    assert ax.get_ylabel() == "training loss" and len(figure.axes) == 2
+    np.testing.assert_array_equal(figure.axes[1].lines[0].get_xdata(), [1, 2, 3])
     plt.close(figure)
-    with pytest.raises(ValueError, match=r"history must be a dict with a 'loss' list; got history=\['accuracy'\]"):
-        plot_keras_history({"accuracy": [0.5]})
+    with pytest.raises(TypeError, match=r"history must be a keras History or a dict of per-epoch lists with a 'loss' key; got history='dict'"):
+        History.from_keras({"accuracy": [0.5]})

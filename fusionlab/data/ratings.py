@@ -1,18 +1,18 @@
 """Rating datasets: MovieLens-100K (and its five official folds) and synthetic ratings with
-planted low-rank structure of the same shape.
+planted structure, calibrated to behave like it (its stand-in).
 
 Ratings are kept as parallel 1-D arrays (one entry per rating), never as a dense
-users x items matrix; :meth:`Ratings.to_csr` gives the sparse matrix.
+users x items matrix; :func:`fusionlab.recsys.matrix_from_ratings` gives the sparse matrix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_choice, check_float, check_int, check_random_state, error_message
+from .._validation import check_choice, error_message
 from .registry import DatasetCorrupt, extracted, get_entry, real_or_stand_in
 
 MOVIELENS_GENRES_FALLBACK = 19
@@ -36,6 +36,12 @@ class Ratings:
     item_titles : list of str or None
     item_genres : ndarray of shape (n_items, n_genres), dtype bool, or None
     genre_names : list of str or None
+    user_ages : ndarray of shape (n_users,), dtype int64, or None
+        Age in years (MovieLens: ``u.user``).
+    user_genders : ndarray of shape (n_users,), dtype str (``"F"`` or ``"M"``), or None
+    user_occupations : ndarray of shape (n_users,), dtype int64, or None
+        Index into ``occupation_names``.
+    occupation_names : list of str or None
     """
 
     user_ids: np.ndarray
@@ -49,6 +55,15 @@ class Ratings:
     item_titles: list[str] | None = None
     item_genres: np.ndarray | None = None
     genre_names: list[str] | None = None
+    user_ages: np.ndarray | None = None
+    user_genders: np.ndarray | None = None
+    user_occupations: np.ndarray | None = None
+    occupation_names: list[str] | None = None
+
+    @property
+    def has_content(self) -> bool:
+        """True when the items' genres and titles and the users' age, gender and occupation are known."""
+        return all(value is not None for value in (self.item_titles, self.item_genres, self.user_ages, self.user_genders, self.user_occupations))
 
     def __len__(self) -> int:
         return len(self.ratings)
@@ -60,12 +75,6 @@ class Ratings:
     @property
     def density(self) -> float:
         return self.n_ratings / (self.n_users * self.n_items)
-
-    def to_csr(self):
-        """The ratings as a ``scipy.sparse.csr_matrix`` of shape (n_users, n_items)."""
-        from scipy.sparse import csr_matrix
-
-        return csr_matrix((self.ratings, (self.user_ids, self.item_ids)), shape=(self.n_users, self.n_items))
 
     def take(self, indices) -> "Ratings":
         """The ratings at ``indices`` (same users, items and metadata)."""
@@ -80,38 +89,6 @@ class Ratings:
             f"{self.name}: {self.n_ratings:,} ratings by {self.n_users:,} users on {self.n_items:,} items "
             f"(density {self.density:.2%}, mean rating {self.ratings.mean():.2f})"
         )
-
-
-@dataclass(frozen=True, kw_only=True)
-class SyntheticRatings(Ratings):
-    """Synthetic ratings together with the structure planted in them.
-
-    ``clean = global_mean + user_bias[u] + item_bias[i] + user_factors[u] @ item_factors[i]``;
-    the observed rating is ``clean + noise``, rounded to whole stars and clipped to [1, 5].
-
-    Attributes
-    ----------
-    user_factors : ndarray of shape (n_users, rank)
-    item_factors : ndarray of shape (n_items, rank)
-    user_bias : ndarray of shape (n_users,)
-    item_bias : ndarray of shape (n_items,)
-    global_mean : float
-    noise_std : float
-    clean_scores : ndarray of shape (n_ratings,)
-        The planted score of each observed pair.
-    oracle_rmse : float
-        RMSE of the observed ratings against ``clean_scores``: roughly the floor a model that
-        recovered the planted structure exactly would reach.
-    """
-
-    user_factors: np.ndarray = field(repr=False)
-    item_factors: np.ndarray = field(repr=False)
-    user_bias: np.ndarray = field(repr=False)
-    item_bias: np.ndarray = field(repr=False)
-    global_mean: float
-    noise_std: float
-    clean_scores: np.ndarray = field(repr=False)
-    oracle_rmse: float
 
 
 def _read_ratings_file(path: Path) -> np.ndarray:
@@ -144,12 +121,33 @@ def _read_items(folder: Path):
     return title_list, genre_matrix, genre_names
 
 
-def _movielens_ratings(table: np.ndarray, n_users: int, n_items: int, items, name: str) -> Ratings:
+def _read_users(folder: Path, n_users: int):
+    """``u.user`` (``id|age|gender|occupation|zip``) and ``u.occupation`` (one name a line), Latin-1."""
+    names = [line.strip() for line in (folder / "u.occupation").read_bytes().decode("latin-1").splitlines() if line.strip()]
+    index = {name: k for k, name in enumerate(names)}
+    ages, genders, occupations = np.zeros(n_users, np.int64), np.full(n_users, "M"), np.zeros(n_users, np.int64)
+    for line in (folder / "u.user").read_bytes().decode("latin-1").splitlines():
+        if not line.strip():
+            continue
+        fields = line.split("|")
+        try:
+            user, age, gender, occupation = int(fields[0]), int(fields[1]), fields[2], index[fields[3]]
+        except (IndexError, ValueError, KeyError) as exc:
+            raise DatasetCorrupt(f"movielens-100k: {folder / 'u.user'} has a line that is not 'id|age|gender|occupation|zip' "
+                                 f"with an occupation of u.occupation: {line!r} ({exc!r}).") from exc
+        if 1 <= user <= n_users:
+            ages[user - 1], genders[user - 1], occupations[user - 1] = age, gender, occupation
+    return ages, genders, occupations, names
+
+
+def _movielens_ratings(table: np.ndarray, n_users: int, n_items: int, items, users, name: str) -> Ratings:
     titles, genre_matrix, genre_names = items
+    ages, genders, occupations, occupation_names = users
     return Ratings(
         user_ids=table[:, 0] - 1, item_ids=table[:, 1] - 1, ratings=table[:, 2].astype(np.float64),
         timestamps=table[:, 3], n_users=n_users, n_items=n_items, name=name,
         item_titles=titles, item_genres=genre_matrix, genre_names=genre_names,
+        user_ages=ages, user_genders=genders, user_occupations=occupations, occupation_names=occupation_names,
     )
 
 
@@ -164,7 +162,8 @@ def _movielens_folder(path, download) -> Path:
 
 
 def load_movielens_100k(path=None, *, download: bool | None = None) -> Ratings:
-    """Load MovieLens-100K: 100,000 ratings, 943 users, 1,682 items, with titles and genres.
+    """Load MovieLens-100K: 100,000 ratings, 943 users, 1,682 items, with the films' titles and
+    genres (``u.item``, Latin-1) and the users' age, gender and occupation (``u.user``).
 
     Parameters
     ----------
@@ -178,7 +177,7 @@ def load_movielens_100k(path=None, *, download: bool | None = None) -> Ratings:
     table = _read_ratings_file(folder / "u.data")
     n_users = int(table[:, 0].max())
     n_items = max(len(items[0]), int(table[:, 1].max()))
-    return _movielens_ratings(table, n_users, n_items, items, "MovieLens-100K")
+    return _movielens_ratings(table, n_users, n_items, items, _read_users(folder, n_users), "MovieLens-100K")
 
 
 def load_movielens_100k_folds(path=None, *, download: bool | None = None) -> list[tuple[Ratings, Ratings]]:
@@ -194,106 +193,61 @@ def load_movielens_100k_folds(path=None, *, download: bool | None = None) -> lis
     items = _read_items(folder)
     full = _read_ratings_file(folder / "u.data")
     n_users, n_items = int(full[:, 0].max()), max(len(items[0]), int(full[:, 1].max()))
+    users = _read_users(folder, n_users)
     return [
         tuple(
-            _movielens_ratings(_read_ratings_file(folder / f"u{k}.{part}"), n_users, n_items, items, f"MovieLens-100K u{k}.{part}")
+            _movielens_ratings(_read_ratings_file(folder / f"u{k}.{part}"), n_users, n_items, items, users, f"MovieLens-100K u{k}.{part}")
             for part in ("base", "test")
         )
         for k in range(1, 6)
     ]
 
 
-def _long_tail(n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
-    """Zipf-like sampling probabilities over ``n`` entities in a random order."""
-    weights = 1.0 / np.arange(1, n + 1) ** exponent
-    return rng.permutation(weights / weights.sum())
+#: MovieLens-100K's statistics as :func:`rating_statistics` measures them on ``u.data``
+#: (``tests/test_synthetic_ratings.py`` checks the stand-in against them, and, with
+#: ``--real-data``, checks them against the real file).
+MOVIELENS_100K_STATISTICS = {
+    "n_ratings": 100_000, "n_users": 943, "n_items": 1682, "density": 0.0630,
+    "star_shares": [0.0611, 0.1137, 0.2715, 0.3417, 0.2120], "mean": 3.530, "std": 1.126,
+    "user_min": 20, "user_median": 65.0, "user_max": 737,
+    "item_gini": 0.629, "item_top10_share": 0.427, "items_under_5": 333, "item_max": 583, "item_median": 27.0,
+    "popularity_mean_corr": 0.516,
+}
 
 
-def make_synthetic_ratings(
-    n_users: int = 943,
-    n_items: int = 1682,
-    n_ratings: int = 100_000,
-    *,
-    rank: int = 10,
-    noise_std: float = 0.5,
-    global_mean: float = 3.53,
-    popularity_exponent: float = 0.9,
-    random_state=0,
-) -> SyntheticRatings:
-    """Synthetic 1-5 star ratings with planted biases and low-rank factors.
-
-    By default the shape of MovieLens-100K: 943 users, 1,682 items, 100,000 ratings, mean near
-    3.53, long-tailed item popularity and user activity. Pairs are sampled without building a
-    dense users x items matrix, so 10 million ratings take a few seconds and about 1 GB.
-
-    Parameters
-    ----------
-    n_users, n_items : int, default=943, 1682
-    n_ratings : int, default=100_000
-        At most half of all ``n_users * n_items`` pairs.
-    rank : int, default=10
-        Dimension of the planted factors.
-    noise_std : float, default=0.5
-        Standard deviation of the Gaussian noise added before rounding.
-    global_mean : float, default=3.53
-    popularity_exponent : float, default=0.9
-        Zipf exponent of item popularity (user activity uses 0.6 of it); 0 gives uniform.
-    random_state : int, Generator or None, default=0
+def rating_statistics(ratings: Ratings) -> dict:
+    """The statistics by which the stand-in is compared with MovieLens-100K.
 
     Returns
     -------
-    SyntheticRatings
-
-    See Also
-    --------
-    load_movielens_100k : the real dataset this imitates.
+    dict
+        ``n_ratings``, ``n_users``, ``n_items``, ``density``; ``star_shares`` (of 1..5 stars),
+        ``mean``, ``std`` (population) of the ratings; ``user_min``, ``user_median``,
+        ``user_max`` ratings per user; ``item_gini`` (Gini coefficient of the ratings per item,
+        over all items), ``item_top10_share`` (share of the ratings held by the 10% most rated
+        items), ``items_under_5`` (items with fewer than 5 ratings), ``item_max``,
+        ``item_median``; ``popularity_mean_corr`` (Pearson correlation, over rated items, of
+        log(ratings of the item) with the item's mean rating).
     """
-    n_users = check_int(n_users, "n_users", low=1)
-    n_items = check_int(n_items, "n_items", low=1)
-    max_ratings = (n_users * n_items) // 2
-    n_ratings = check_int(
-        n_ratings, "n_ratings", low=1, high=max(1, max_ratings),
-        fix="Ask for fewer ratings or more users/items (at most half of all user-item pairs are rated).",
-    )
-    rank = check_int(rank, "rank", low=1, high=min(n_users, n_items))
-    noise_std = check_float(noise_std, "noise_std", low=0.0)
-    global_mean = check_float(global_mean, "global_mean", low=1.0, high=5.0)
-    popularity_exponent = check_float(popularity_exponent, "popularity_exponent", low=0.0, high=3.0)
-    rng = check_random_state(random_state)
-
-    user_bias = rng.normal(0.0, 0.35, size=n_users)
-    item_bias = rng.normal(0.0, 0.45, size=n_items)
-    scale = np.sqrt(0.5 / rank)  # the factor term p_u . q_i has variance 0.25 / rank (sd 0.16 at rank 10)
-    user_factors = rng.normal(0.0, scale, size=(n_users, rank))
-    item_factors = rng.normal(0.0, scale, size=(n_items, rank))
-
-    user_p = _long_tail(n_users, 0.6 * popularity_exponent, rng)
-    item_p = _long_tail(n_items, popularity_exponent, rng)
-    codes = np.empty(0, dtype=np.int64)  # user * n_items + item, unique
-    while len(codes) < n_ratings:
-        wanted = int((n_ratings - len(codes)) * 1.3) + 16
-        users = rng.choice(n_users, size=wanted, p=user_p)
-        items = rng.choice(n_items, size=wanted, p=item_p)
-        codes = np.union1d(codes, users.astype(np.int64) * n_items + items)
-    codes = rng.permutation(codes)[:n_ratings]
-    user_ids, item_ids = np.divmod(codes, n_items)
-
-    clean = np.empty(n_ratings)
-    for start in range(0, n_ratings, 1_000_000):  # chunks keep memory flat at 10M ratings
-        u, i = user_ids[start : start + 1_000_000], item_ids[start : start + 1_000_000]
-        clean[start : start + len(u)] = (
-            global_mean + user_bias[u] + item_bias[i] + np.einsum("nk,nk->n", user_factors[u], item_factors[i])
-        )
-    observed = np.clip(np.round(clean + rng.normal(0.0, noise_std, size=n_ratings)), 1, 5)
-    start_time = 874_724_710  # 1997-09-20, MovieLens-100K's first day
-    timestamps = start_time + np.sort(rng.integers(0, 215 * 86_400, size=n_ratings))
-    return SyntheticRatings(
-        user_ids=user_ids.astype(np.int64), item_ids=item_ids.astype(np.int64), ratings=observed,
-        timestamps=timestamps.astype(np.int64)[rng.permutation(n_ratings)], n_users=n_users, n_items=n_items,
-        name="synthetic ratings", user_factors=user_factors, item_factors=item_factors,
-        user_bias=user_bias, item_bias=item_bias, global_mean=global_mean, noise_std=noise_std,
-        clean_scores=clean, oracle_rmse=float(np.sqrt(np.mean((observed - clean) ** 2))),
-    )
+    stars = np.asarray(ratings.ratings, dtype=np.float64)
+    per_user = np.bincount(ratings.user_ids, minlength=ratings.n_users)
+    per_item = np.bincount(ratings.item_ids, minlength=ratings.n_items)
+    ascending = np.sort(per_item)
+    cumulative = np.cumsum(ascending)
+    gini = (ascending.size + 1 - 2 * cumulative.sum() / cumulative[-1]) / ascending.size
+    top = np.sort(per_item)[::-1][: int(round(0.1 * ratings.n_items))].sum() / stars.size
+    rated = per_item > 0
+    item_means = np.bincount(ratings.item_ids, stars, minlength=ratings.n_items)[rated] / per_item[rated]
+    return {
+        "n_ratings": int(stars.size), "n_users": int(ratings.n_users), "n_items": int(ratings.n_items),
+        "density": float(ratings.density),
+        "star_shares": [float(np.mean(stars == k)) for k in range(1, 6)],
+        "mean": float(stars.mean()), "std": float(stars.std()),
+        "user_min": int(per_user.min()), "user_median": float(np.median(per_user)), "user_max": int(per_user.max()),
+        "item_gini": float(gini), "item_top10_share": float(top), "items_under_5": int(np.sum(per_item < 5)),
+        "item_max": int(per_item.max()), "item_median": float(np.median(per_item)),
+        "popularity_mean_corr": float(np.corrcoef(np.log(per_item[rated]), item_means)[0, 1]),
+    }
 
 
 def load_ratings_dataset(prefer: str = "movielens-100k", *, random_state=0, verbose: bool = True) -> Ratings:
@@ -309,6 +263,8 @@ def load_ratings_dataset(prefer: str = "movielens-100k", *, random_state=0, verb
         Seeds the synthetic stand-in.
     verbose : bool, default=True
     """
+    from .synthetic import make_synthetic_ratings
+
     prefer = check_choice(prefer, "prefer", ["movielens-100k", "synthetic"])
     if prefer == "synthetic":
         ratings = make_synthetic_ratings(random_state=random_state)
@@ -318,6 +274,6 @@ def load_ratings_dataset(prefer: str = "movielens-100k", *, random_state=0, verb
     return real_or_stand_in(
         "MovieLens-100K", lambda: load_movielens_100k(download=False),
         lambda: make_synthetic_ratings(random_state=random_state), verbose=verbose,
-        description="synthetic ratings with planted low-rank structure, of the same shape "
-        "(943 users, 1,682 items, 100,000 ratings, 1-5 stars)",
+        description="synthetic ratings with planted structure, calibrated to behave like MovieLens-100K "
+        "(943 users, 1,682 items, 100,000 ratings, the same shares of 1-5 stars, taste-driven choices)",
     )

@@ -9,6 +9,8 @@ Nothing half-written is ever left where the loaders look.
 The cache is ``$FUSIONLAB_DATA`` when set, else the user's cache directory
 (``pooch.os_cache("fusionlab")``, e.g. ``~/.cache/fusionlab`` on Linux).
 ``FUSIONLAB_OFFLINE=1`` forbids downloads (the test suite sets it).
+``FUSIONLAB_REQUIRE_REAL_DATA=1`` forbids stand-ins: a notebook whose real dataset is not
+available fails with the download command instead (``python3 tasks.py test --real-data`` sets it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .._validation import error_message
 
 DATA_VARIABLE = "FUSIONLAB_DATA"
 OFFLINE_VARIABLE = "FUSIONLAB_OFFLINE"
+REQUIRE_REAL_VARIABLE = "FUSIONLAB_REQUIRE_REAL_DATA"
 
 
 class DatasetError(RuntimeError):
@@ -98,7 +101,7 @@ REGISTRY: dict[str, RemoteFile] = {
         md5="0e33842e24a9c977be4e0107933c0723",
         filename="ml-100k.zip",
         extract_to="ml-100k",
-        required=("u.data", "u.item", "u.genre", *(f"u{k}.{part}" for k in range(1, 6) for part in ("base", "test"))),
+        required=("u.data", "u.item", "u.genre", "u.user", "u.occupation", *(f"u{k}.{part}" for k in range(1, 6) for part in ("base", "test"))),
         description="MovieLens 100K: 100,000 ratings (1-5) by 943 users on 1,682 movies (Harper & Konstan 2015)",
         licence="GroupLens research licence: may not be redistributed; download it yourself",
     ),
@@ -122,6 +125,11 @@ def data_home() -> Path:
     import pooch
 
     return Path(pooch.os_cache("fusionlab"))
+
+
+def real_data_required() -> bool:
+    """True when ``FUSIONLAB_REQUIRE_REAL_DATA`` is set to a true value (1, true, yes)."""
+    return os.environ.get(REQUIRE_REAL_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
 
 
 def downloads_allowed() -> bool:
@@ -291,6 +299,13 @@ def _extract_members(archive: Path, entry: RemoteFile, target: Path) -> None:
                 shutil.copyfileobj(source, sink, length=1 << 20)
 
 
+def _complete_folder(entry: RemoteFile) -> Path | None:
+    folder = data_home() / entry.extract_to
+    if folder.is_dir() and all((folder / member).is_file() for member in entry.required):
+        return folder
+    return None
+
+
 def extracted(name: str, *, download: bool | None = None) -> Path:
     """Return the folder of the extracted dataset, fetching and extracting it when needed.
 
@@ -298,7 +313,7 @@ def extracted(name: str, *, download: bool | None = None) -> Path:
     """
     entry = get_entry(name)
     folder = data_home() / entry.extract_to
-    if folder.is_dir() and all((folder / member).is_file() for member in entry.required):
+    if _complete_folder(entry) is not None:
         return folder
     archive = fetch(name, download=download)
     home = _writable_home()
@@ -326,11 +341,6 @@ def extracted(name: str, *, download: bool | None = None) -> Path:
     return folder
 
 
-def is_cached(name: str) -> bool:
-    """Whether the dataset's file is in the cache (not verified)."""
-    return (data_home() / get_entry(name).filename).exists()
-
-
 def real_or_stand_in(real_name: str, load_real, make_stand_in, *, description: str, verbose: bool = True):
     """The real dataset when it loads without downloading, else a named stand-in, announced.
 
@@ -344,6 +354,8 @@ def real_or_stand_in(real_name: str, load_real, make_stand_in, *, description: s
         Loads the real dataset; raises :class:`DatasetUnavailable` when it is not cached.
     make_stand_in : callable
         Builds the stand-in (a dataclass with ``name``, ``is_stand_in`` and ``describe()``).
+        Never called when ``FUSIONLAB_REQUIRE_REAL_DATA`` is set: the unavailability is then
+        raised as :class:`DatasetUnavailable`.
     description : str
         What the stand-in is, for the printed notice.
     verbose : bool, default=True
@@ -352,6 +364,11 @@ def real_or_stand_in(real_name: str, load_real, make_stand_in, *, description: s
     try:
         dataset = load_real()
     except DatasetUnavailable as exc:
+        if real_data_required():
+            raise DatasetUnavailable(
+                f"{real_name} is required ({REQUIRE_REAL_VARIABLE} is set, as in `python3 tasks.py test --real-data`) "
+                f"but not available, and stand-ins are off: {exc}"
+            ) from exc
         stand_in = make_stand_in()
         dataset = replace(stand_in, name=f"{stand_in.name} (stand-in for {real_name})", is_stand_in=True)
         if verbose:

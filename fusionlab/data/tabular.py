@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_float, check_int, check_random_state
+from .._validation import check_float, check_int, check_random_state, error_message
 
 
 def make_linear_regression(
@@ -47,3 +47,49 @@ def make_linear_regression(
     w_true = rng.standard_normal(n_features)
     y = X @ w_true + noise_std * rng.standard_normal(n_samples)
     return X, y, w_true
+
+
+def wave(X) -> np.ndarray:
+    """The noise-free target of :func:`make_wave`: :math:`f(x) = \\sin(4\\pi x)`, two periods on [0, 1].
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 1)
+
+    Returns
+    -------
+    f : ndarray of shape (n_samples,)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 1:
+        raise ValueError(error_message("X", "an array of shape (n_samples, 1)", f"shape {X.shape}", "Reshape with X.reshape(-1, 1)."))
+    return np.sin(4 * np.pi * X[:, 0])
+
+
+def make_wave(n_samples: int, *, noise_std: float = 0.3, random_state=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A one-feature regression problem: ``x`` uniform on [0, 1], ``y = sin(4 pi x) + noise``.
+
+    Small enough to refit hundreds of times, curved enough that a shallow tree cannot follow it
+    and noisy enough that a deep one follows the noise: chapter 3.2 measures bias and variance
+    on it.
+
+    Parameters
+    ----------
+    n_samples : int
+    noise_std : float, default=0.3
+        Standard deviation of the Gaussian label noise.
+    random_state : int, Generator or None, default=0
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 1)
+    y : ndarray of shape (n_samples,)
+    f : ndarray of shape (n_samples,)
+        The noise-free values :func:`wave` ``(X)``.
+    """
+    n_samples = check_int(n_samples, "n_samples", low=1)
+    noise_std = check_float(noise_std, "noise_std", low=0.0)
+    rng = check_random_state(random_state)
+    X = rng.uniform(0.0, 1.0, size=(n_samples, 1))  # (n_samples, 1)
+    f = wave(X)
+    return X, f + noise_std * rng.standard_normal(n_samples), f

@@ -1,5 +1,9 @@
 """How good is a classifier, class by class, and can its probabilities be trusted?
 
+The confusion matrix and the precision, recall and F1 derived from it are computed here, once:
+:func:`per_class_scores` (chapter 4.1) and the cross-validation report (chapter 3.3) both use
+:func:`confusion_matrix` and :func:`scores_from_confusion`.
+
 Everything here works on NumPy arrays of labels and predicted probabilities, so it serves any
 model (Keras, scikit-learn, from scratch). The tests check each function against scikit-learn.
 """
@@ -10,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._text import format_rows
 from .._validation import check_array, check_consistent_length, check_int, error_message
 
 
@@ -33,6 +38,23 @@ def _pair(y_true, y_pred, n_classes):
         n_classes = largest
     n_classes = check_int(n_classes, "n_classes", low=max(largest, 1), fix="Pass the number of classes the model predicts, e.g. len(class_names).")
     return y_true, y_pred, n_classes
+
+
+def _encode(y, labels, name: str) -> np.ndarray:
+    """Positions of ``y``'s labels in ``labels``; an unknown label is an error naming ``name``."""
+    index = {label: position for position, label in enumerate(np.asarray(labels).tolist())}
+    values = np.asarray(y).tolist()
+    unknown = sorted({value for value in values if value not in index}, key=str)
+    if unknown:
+        raise ValueError(error_message(name, f"labels among {list(index)}", f"unknown labels {unknown[:5]}", "Check the estimator's predict, or pass every class in labels."))
+    return np.array([index[value] for value in values], dtype=np.int64)
+
+
+def _check_square(confusion, dtype=np.float64) -> np.ndarray:
+    confusion = check_array(confusion, "confusion", ndim=2, dtype=dtype)
+    if confusion.shape[0] != confusion.shape[1]:
+        raise ValueError(error_message("confusion", "a square matrix", f"array of shape {confusion.shape}", "Pass confusion_matrix(y_true, y_pred)."))
+    return confusion
 
 
 def _probabilities(y_true, probabilities):
@@ -67,14 +89,18 @@ def accuracy(y_true, y_pred) -> float:
     return float(np.mean(y_true == y_pred))
 
 
-def confusion_matrix(y_true, y_pred, n_classes: int | None = None, *, normalize: bool = False) -> np.ndarray:
+def confusion_matrix(y_true, y_pred, n_classes: int | None = None, *, labels=None, normalize: bool = False) -> np.ndarray:
     """Count how often class ``i`` (row, true) was predicted as class ``j`` (column).
 
     Parameters
     ----------
-    y_true, y_pred : array-like of int, shape (n_samples,)
+    y_true, y_pred : array-like of shape (n_samples,)
+        Integer labels ``0 .. n_classes - 1``, or any labels listed in ``labels``.
     n_classes : int, default=None
-        Size of the matrix; default: the largest label seen plus one.
+        Size of the matrix; default: the largest label seen plus one (``len(labels)`` with ``labels``).
+    labels : array-like of shape (n_classes,), default=None
+        The class labels in matrix order (strings allowed); every label of ``y_true`` and
+        ``y_pred`` must be among them.
     normalize : bool, default=False
         Divide each row by its total, so entry ``(i, j)`` is the share of class ``i`` predicted
         as ``j`` and the diagonal holds per-class recall (rows of absent classes stay zero).
@@ -88,6 +114,9 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None, *, normalize:
     --------
     sklearn.metrics.confusion_matrix : the reference implementation.
     """
+    if labels is not None:
+        y_true, y_pred = _encode(y_true, labels, "y_true"), _encode(y_pred, labels, "y_pred")
+        n_classes = len(labels) if n_classes is None else n_classes
     y_true, y_pred, n_classes = _pair(y_true, y_pred, n_classes)
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
@@ -95,6 +124,52 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None, *, normalize:
         return counts
     totals = counts.sum(axis=1, keepdims=True)
     return np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+
+
+def scores_from_confusion(confusion) -> dict[str, np.ndarray | float]:
+    """Accuracy, precision, recall and F1 from a confusion matrix.
+
+    Parameters
+    ----------
+    confusion : array-like of shape (n_classes, n_classes)
+        ``confusion[i, j]`` counts samples of true class ``i`` predicted as class ``j``.
+
+    Returns
+    -------
+    scores : dict
+        ``"precision"``, ``"recall"``, ``"f1"``: ndarray of shape (n_classes,);
+        ``"accuracy"``, ``"precision_macro"``, ``"recall_macro"``, ``"f1_macro"``: float.
+        A ratio with a zero denominator (a class never predicted, or absent) counts as 0, like
+        scikit-learn's ``zero_division=0``.
+
+    Notes
+    -----
+    .. math:: \\mathrm{precision}_c = \\frac{C_{cc}}{\\sum_i C_{ic}},\\quad
+              \\mathrm{recall}_c = \\frac{C_{cc}}{\\sum_j C_{cj}},\\quad
+              F_1 = \\frac{2PR}{P + R}
+
+    See Also
+    --------
+    sklearn.metrics.precision_recall_fscore_support : the reference these equal (tested).
+    """
+    confusion = _check_square(confusion)
+    true_positives = np.diag(confusion)
+    predicted = confusion.sum(axis=0)  # column sums: how often each class was predicted
+    actual = confusion.sum(axis=1)  # row sums: how many samples each class has
+    precision = np.divide(true_positives, predicted, out=np.zeros_like(true_positives), where=predicted > 0)
+    recall = np.divide(true_positives, actual, out=np.zeros_like(true_positives), where=actual > 0)
+    denominator = precision + recall
+    f1 = np.divide(2 * precision * recall, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+    total = confusion.sum()
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "accuracy": float(true_positives.sum() / total) if total > 0 else 0.0,
+        "precision_macro": float(precision.mean()),
+        "recall_macro": float(recall.mean()),
+        "f1_macro": float(f1.mean()),
+    }
 
 
 @dataclass
@@ -153,13 +228,8 @@ def per_class_scores(y_true, y_pred, n_classes: int | None = None, *, class_name
     if class_names is not None and len(class_names) != n_classes:
         raise ValueError(error_message("class_names", f"{n_classes} names, one per class", len(class_names), "Pass one name per class."))
     class_names = class_names or [str(k) for k in range(n_classes)]
-    correct = np.diag(counts).astype(np.float64)
-    predicted, support = counts.sum(axis=0), counts.sum(axis=1)
-    precision = np.divide(correct, predicted, out=np.zeros(n_classes), where=predicted > 0)
-    recall = np.divide(correct, support, out=np.zeros(n_classes), where=support > 0)
-    total = precision + recall
-    f1 = np.divide(2 * precision * recall, total, out=np.zeros(n_classes), where=total > 0)
-    return ClassScores(precision, recall, f1, support.astype(np.int64), class_names)
+    scores = scores_from_confusion(counts)
+    return ClassScores(scores["precision"], scores["recall"], scores["f1"], counts.sum(axis=1).astype(np.int64), class_names)
 
 
 def most_confused_pairs(confusion, class_names=None, *, top: int = 5) -> list[tuple[str, str, int, float]]:
@@ -178,10 +248,8 @@ def most_confused_pairs(confusion, class_names=None, *, top: int = 5) -> list[tu
     pairs : list of (true_name, predicted_name, count, share_of_true_class)
         Ties are broken by row, then column, so the order is deterministic.
     """
-    confusion = check_array(confusion, "confusion", ndim=2, dtype=np.int64)
+    confusion = _check_square(confusion, dtype=np.int64)
     n_classes = confusion.shape[0]
-    if confusion.shape[1] != n_classes:
-        raise ValueError(error_message("confusion", "a square matrix", f"array of shape {confusion.shape}", "Pass confusion_matrix(y_true, y_pred)."))
     top = check_int(top, "top", low=1, fix="Ask for at least one pair.")
     names = [str(name) for name in class_names] if class_names is not None else [str(k) for k in range(n_classes)]
     if len(names) != n_classes:
@@ -276,6 +344,45 @@ def reliability_curve(y_true, probabilities, *, n_bins: int = 10) -> Reliability
     return ReliabilityCurve(edges, mean_confidence, mean_accuracy, counts.astype(np.int64), ece)
 
 
+def classifier_summary(y_true, probabilities, *, n_parameters: int | None = None, history=None, n_bins: int = 10) -> dict:
+    """One row of a model comparison: size, test accuracy, confidence, calibration, training cost.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n_samples,)
+    probabilities : array-like of shape (n_samples, n_classes)
+        Predicted class probabilities on the same samples.
+    n_parameters : int, default=None
+        The model's size (e.g. ``model.count_params()``).
+    history : fusionlab.history.History, default=None
+        Its training run: adds epochs, training seconds and images per second.
+    n_bins : int, default=10
+        Bins of the expected calibration error (:func:`reliability_curve`).
+
+    Returns
+    -------
+    row : dict
+        ``params``, ``test acc``, ``mean conf``, ``ECE`` and, with a history, ``epochs``,
+        ``train s`` and ``img/s``; :func:`summary_table` prints several.
+    """
+    y_true, probabilities = _probabilities(y_true, probabilities)
+    row = {
+        "params": n_parameters,
+        "test acc": float(np.mean(probabilities.argmax(axis=1) == y_true)),
+        "mean conf": float(probabilities.max(axis=1).mean()),
+        "ECE": reliability_curve(y_true, probabilities, n_bins=n_bins).expected_calibration_error,
+    }
+    if history is not None:
+        row.update({"epochs": float(history.n_epochs), "train s": float(history.train_time_s), "img/s": float(history.mean_samples_per_second)})
+    return row
+
+
+def summary_table(rows: dict) -> str:
+    """Text table of :func:`classifier_summary` rows, ``{model name: row}``."""
+    formats = {"params": ",", "test acc": ".1%", "mean conf": ".1%", "ECE": ".1%", "epochs": ".1f", "train s": ".1f", "img/s": ".0f"}
+    return format_rows(rows, formats=formats)
+
+
 def expected_calibration_error(y_true, probabilities, *, n_bins: int = 10) -> float:
     """Weighted mean gap between accuracy and confidence over confidence bins (0 is calibrated).
 
@@ -288,10 +395,13 @@ __all__ = [
     "ClassScores",
     "ReliabilityCurve",
     "accuracy",
+    "classifier_summary",
     "confusion_matrix",
     "expected_calibration_error",
     "most_confident_mistakes",
     "most_confused_pairs",
     "per_class_scores",
     "reliability_curve",
+    "scores_from_confusion",
+    "summary_table",
 ]

@@ -2,7 +2,8 @@
 
 Chapter 3.3 (step 4 of the fusion pipeline, model evaluation). ``cross_validate_report`` refits a
 clone of the estimator on each training fold, predicts the held-out fold, and computes accuracy,
-precision, recall and F1 (macro and per class) from that fold's confusion matrix. The report keeps
+precision, recall and F1 (macro and per class) from that fold's confusion matrix (both computed in
+:mod:`fusionlab.evaluate.classification`). The report keeps
 every fold's numbers, so the spread over folds is as visible as the mean.
 """
 
@@ -13,132 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_int, error_message
+from .._validation import check_classification_data, check_int, error_message
+from .classification import confusion_matrix, scores_from_confusion
 
 #: The fold-level scores every report carries, in display order.
 METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro")
 #: The per-class scores every report carries.
 PER_CLASS_METRICS = ("precision", "recall", "f1")
-
-
-def check_classification_data(X, y, *, n_splits: int | None = None, allow_nan: bool = False):
-    """Validate a feature matrix and its labels for classification.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Numbers, no NaN or infinity.
-    y : array-like of shape (n_samples,)
-        Class labels (ints or strings), at least two distinct classes.
-    n_splits : int, default=None
-        When given, every class must have at least ``n_splits`` members (stratified folds).
-    allow_nan : bool, default=False
-        Accept NaN in ``X`` (for pipelines that impute); infinity is always rejected.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_features), float64
-    y : ndarray of shape (n_samples,)
-    """
-    X_array = np.asarray(X) if not isinstance(X, np.ndarray) else X
-    if X_array.ndim != 2:
-        raise ValueError(
-            error_message(
-                "X", "a 2-D array of shape (n_samples, n_features)", f"array of shape {X_array.shape}",
-                "Flatten images first, e.g. X.reshape(len(X), -1).",
-            )
-        )
-    X = check_array(X, "X", ndim=2, finite=False)
-    if np.isinf(X).any() or (not allow_nan and np.isnan(X).any()):
-        n_bad = int(np.sum(~np.isfinite(X))) if not allow_nan else int(np.sum(np.isinf(X)))
-        raise ValueError(
-            error_message(
-                "X", "finite values (no NaN or infinity)" if not allow_nan else "free of infinity", f"array with {n_bad} non-finite value(s)",
-                "Drop them, or impute NaN inside the pipeline (make_preprocessing(impute='median')) and pass allow_nan=True.",
-            )
-        )
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(
-            error_message("y", "a 1-D array of class labels", f"array of shape {y.shape}", "Pass integer labels, e.g. y.ravel() or y.argmax(axis=1) for one-hot labels.")
-        )
-    if y.dtype.kind in "fc" and not np.all(np.isfinite(y)):
-        raise ValueError(error_message("y", "finite class labels (no NaN)", f"array with {int(np.sum(~np.isfinite(y)))} non-finite label(s)", "Drop the unlabelled samples first."))
-    check_consistent_length(X=X, y=y)
-    classes, counts = np.unique(y, return_counts=True)
-    if len(classes) < 2:
-        raise ValueError(
-            error_message("y", "labels of at least two classes", f"one class {classes.tolist()}", "A classifier needs examples of at least two classes.")
-        )
-    if n_splits is not None and counts.min() < n_splits:
-        rarest = classes[np.argmin(counts)]
-        raise ValueError(
-            error_message(
-                "n_splits", f"at most the size of the smallest class ({counts.min()} samples of class {rarest!r})", n_splits,
-                "Use fewer folds or more data, so that every fold holds every class.",
-            )
-        )
-    return X, y
-
-
-def scores_from_confusion(confusion) -> dict[str, np.ndarray | float]:
-    """Accuracy, precision, recall and F1 from a confusion matrix.
-
-    Parameters
-    ----------
-    confusion : array-like of shape (n_classes, n_classes)
-        ``confusion[i, j]`` counts samples of true class ``i`` predicted as class ``j``.
-
-    Returns
-    -------
-    scores : dict
-        ``"precision"``, ``"recall"``, ``"f1"``: ndarray of shape (n_classes,);
-        ``"accuracy"``, ``"precision_macro"``, ``"recall_macro"``, ``"f1_macro"``: float.
-        A ratio with a zero denominator (a class never predicted, or absent) counts as 0, like
-        scikit-learn's ``zero_division=0``.
-
-    Notes
-    -----
-    .. math:: \\mathrm{precision}_c = \\frac{C_{cc}}{\\sum_i C_{ic}},\\quad
-              \\mathrm{recall}_c = \\frac{C_{cc}}{\\sum_j C_{cj}},\\quad
-              F_1 = \\frac{2PR}{P + R}
-
-    See Also
-    --------
-    sklearn.metrics.precision_recall_fscore_support : the reference these equal (tested).
-    """
-    confusion = check_array(confusion, "confusion", ndim=2)
-    if confusion.shape[0] != confusion.shape[1]:
-        raise ValueError(error_message("confusion", "a square matrix", f"shape {confusion.shape}", "Pass confusion_matrix(y_true, y_pred)."))
-    true_positives = np.diag(confusion)
-    predicted = confusion.sum(axis=0)  # column sums: how often each class was predicted
-    actual = confusion.sum(axis=1)  # row sums: how many samples each class has
-    precision = np.divide(true_positives, predicted, out=np.zeros_like(true_positives), where=predicted > 0)
-    recall = np.divide(true_positives, actual, out=np.zeros_like(true_positives), where=actual > 0)
-    denominator = precision + recall
-    f1 = np.divide(2 * precision * recall, denominator, out=np.zeros_like(denominator), where=denominator > 0)
-    total = confusion.sum()
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "accuracy": float(true_positives.sum() / total) if total > 0 else 0.0,
-        "precision_macro": float(precision.mean()),
-        "recall_macro": float(recall.mean()),
-        "f1_macro": float(f1.mean()),
-    }
-
-
-def _confusion(y_true, y_pred, labels) -> np.ndarray:
-    index = {label: position for position, label in enumerate(labels.tolist())}
-    true_index = np.array([index[label] for label in y_true.tolist()])
-    pred_index = np.array([index.get(label, -1) for label in y_pred.tolist()])
-    if (pred_index < 0).any():
-        unknown = sorted(set(y_pred[pred_index < 0].tolist()))
-        raise ValueError(error_message("estimator", "predictions among the training labels", f"unknown labels {unknown}", "Check the estimator's predict."))
-    n_classes = len(labels)
-    flat = np.bincount(true_index * n_classes + pred_index, minlength=n_classes * n_classes)
-    return flat.reshape(n_classes, n_classes)  # (n_classes, n_classes), rows = true class
 
 
 @dataclass
@@ -159,7 +41,7 @@ class CrossValidationReport:
         ``precision``, ``recall`` and ``f1`` of each class in each fold.
     fold_confusions : ndarray of shape (n_splits, n_classes, n_classes)
         Each held-out fold's confusion matrix (rows: true class, columns: predicted class).
-    fit_seconds, predict_seconds : ndarray of shape (n_splits,)
+    fit_time_s, predict_time_s : ndarray of shape (n_splits,)
         Wall-clock time to fit on the training folds and to predict the held-out fold.
     y_pred : ndarray of shape (n_samples,)
         Out-of-fold predictions: each sample predicted by the model that did not see it.
@@ -171,13 +53,13 @@ class CrossValidationReport:
     fold_scores: dict[str, np.ndarray]
     per_class: dict[str, np.ndarray]
     fold_confusions: np.ndarray
-    fit_seconds: np.ndarray
-    predict_seconds: np.ndarray
+    fit_time_s: np.ndarray
+    predict_time_s: np.ndarray
     y_pred: np.ndarray = field(repr=False)
 
     @property
     def n_splits(self) -> int:
-        return len(self.fit_seconds)
+        return len(self.fit_time_s)
 
     @property
     def confusion(self) -> np.ndarray:
@@ -200,9 +82,9 @@ class CrossValidationReport:
         return self.per_class[metric].mean(axis=0)
 
     def summary(self) -> dict[str, tuple[float, float]]:
-        """``{metric: (mean, std)}`` for every fold-level metric, plus ``fit_seconds``."""
+        """``{metric: (mean, std)}`` for every fold-level metric, plus ``fit_time_s``."""
         table = {metric: (self.mean(metric), self.std(metric)) for metric in METRICS}
-        table["fit_seconds"] = (float(self.fit_seconds.mean()), float(np.std(self.fit_seconds, ddof=1)) if self.n_splits > 1 else 0.0)
+        table["fit_time_s"] = (float(self.fit_time_s.mean()), float(np.std(self.fit_time_s, ddof=1)) if self.n_splits > 1 else 0.0)
         return table
 
     def per_class_table(self) -> str:
@@ -290,18 +172,18 @@ def cross_validate_report(
                 error_message("class_names", f"{len(labels)} names, one per class", f"{len(class_names)} names", "Pass one name per distinct label, in sorted label order.")
             )
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-    confusions, fit_seconds, predict_seconds = [], [], []
+    confusions, fit_time_s, predict_time_s = [], [], []
     y_pred = np.empty_like(y)
     for train_index, test_index in folds.split(X, y):
         model = clone(estimator)
         start = time.perf_counter()
         model.fit(X[train_index], y[train_index])
-        fit_seconds.append(time.perf_counter() - start)
+        fit_time_s.append(time.perf_counter() - start)
         start = time.perf_counter()
         predicted = np.asarray(model.predict(X[test_index])).ravel()
-        predict_seconds.append(time.perf_counter() - start)
+        predict_time_s.append(time.perf_counter() - start)
         y_pred[test_index] = predicted
-        confusions.append(_confusion(y[test_index], predicted, labels))
+        confusions.append(confusion_matrix(y[test_index], predicted, labels=labels))
     scores = [scores_from_confusion(confusion) for confusion in confusions]
     return CrossValidationReport(
         name=name or type(estimator).__name__,
@@ -310,8 +192,8 @@ def cross_validate_report(
         fold_scores={metric: np.array([fold[metric] for fold in scores]) for metric in METRICS},
         per_class={metric: np.stack([fold[metric] for fold in scores]) for metric in PER_CLASS_METRICS},
         fold_confusions=np.stack(confusions),
-        fit_seconds=np.array(fit_seconds),
-        predict_seconds=np.array(predict_seconds),
+        fit_time_s=np.array(fit_time_s),
+        predict_time_s=np.array(predict_time_s),
         y_pred=y_pred,
     )
 
@@ -360,6 +242,6 @@ def format_cv_table(reports, metrics=("accuracy", "f1_macro")) -> str:
     lines = [header]
     for report in reports:
         cells = [f"{report.mean(metric):.3f} ± {report.std(metric):.3f}" for metric in metrics]
-        fit_mean, fit_std = report.summary()["fit_seconds"]
+        fit_mean, fit_std = report.summary()["fit_time_s"]
         lines.append(f"{report.name:<{width}}  " + "  ".join(f"{cell:>17}" for cell in cells) + f"  {fit_mean:>7.2f} ± {fit_std:.2f}")
     return "\n".join(lines)

@@ -1,6 +1,8 @@
-"""Learning curves by training-set size, scored on one fixed held-out set.
+"""Learning curves by training-set size, scored on one fixed held-out set, and the training loss
+of a boosted ensemble round by round.
 
-Used in chapter 2 (which model family wins depends on how much data there is).
+Used in chapter 2 (which model family wins depends on how much data there is; every model
+family minimises a training loss).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_int, check_random_state, error_message
+from .._validation import check_int, check_random_state, check_X_y, error_message
 
 
 def _stratified_subset(y, size, rng):
@@ -46,7 +48,7 @@ def learning_curve_by_size(estimator, X_train, y_train, X_test, y_test, train_si
     -------
     curve : dict of ndarray
         ``train_size``, ``train_score``, ``test_score`` (means over repeats), ``test_score_std``
-        and ``fit_seconds``.
+        and ``fit_time_s``.
 
     See Also
     --------
@@ -54,19 +56,15 @@ def learning_curve_by_size(estimator, X_train, y_train, X_test, y_test, train_si
     """
     from sklearn.base import clone
 
-    X_train = check_array(X_train, "X_train", ndim=2)
-    y_train = check_array(y_train, "y_train", ndim=1, dtype=None)
-    check_consistent_length(X_train=X_train, y_train=y_train)
-    X_test = check_array(X_test, "X_test", ndim=2)
-    y_test = check_array(y_test, "y_test", ndim=1, dtype=None)
-    check_consistent_length(X_test=X_test, y_test=y_test)
+    X_train, y_train = check_X_y(X_train, y_train, X_name="X_train", y_name="y_train")
+    X_test, y_test = check_X_y(X_test, y_test, X_name="X_test", y_name="y_test")
     n_repeats = check_int(n_repeats, "n_repeats", low=1)
     n_classes = len(np.unique(y_train))
     sizes = [check_int(s, f"train_sizes[{i}]", low=n_classes, high=len(y_train), fix="Every class needs a sample; no more than the training set.") for i, s in enumerate(train_sizes)]
     if not sizes:
         raise ValueError(error_message("train_sizes", "a non-empty sequence of ints", list(train_sizes), "Pass e.g. [50, 100, 200]."))
     rng = check_random_state(random_state)
-    curve = {"train_size": [], "train_score": [], "test_score": [], "test_score_std": [], "fit_seconds": []}
+    curve = {"train_size": [], "train_score": [], "test_score": [], "test_score_std": [], "fit_time_s": []}
     for size in sizes:
         train_scores, test_scores, seconds = [], [], []
         for _ in range(n_repeats):
@@ -81,8 +79,34 @@ def learning_curve_by_size(estimator, X_train, y_train, X_test, y_test, train_si
         curve["train_score"].append(np.mean(train_scores))
         curve["test_score"].append(np.mean(test_scores))
         curve["test_score_std"].append(np.std(test_scores))
-        curve["fit_seconds"].append(np.mean(seconds))
+        curve["fit_time_s"].append(np.mean(seconds))
     return {key: np.asarray(value, dtype=float) for key, value in curve.items()}
 
 
-__all__ = ["learning_curve_by_size"]
+def staged_log_loss(model, X, y) -> np.ndarray:
+    """Training cross-entropy of a fitted boosted ensemble after each boosting iteration.
+
+    Parameters
+    ----------
+    model : fitted estimator with ``staged_predict_proba`` and ``classes_``
+        e.g. ``sklearn.ensemble.HistGradientBoostingClassifier``.
+    X, y : arrays
+
+    Returns
+    -------
+    loss : ndarray of shape (n_iterations,)
+        Mean log loss (natural log) after 1, 2, ... boosting iterations.
+
+    See Also
+    --------
+    sklearn.metrics.log_loss : the reference for one iteration.
+    """
+    X, y = check_X_y(X, y)
+    if not hasattr(model, "staged_predict_proba"):
+        raise TypeError(error_message("model", "a fitted boosted classifier with staged_predict_proba", type(model).__name__, "Use HistGradientBoostingClassifier."))
+    y_index = np.searchsorted(model.classes_, y)
+    rows = np.arange(len(y))
+    return np.array([-np.mean(np.log(np.clip(p[rows, y_index], 1e-15, None))) for p in model.staged_predict_proba(X)])
+
+
+__all__ = ["learning_curve_by_size", "staged_log_loss"]

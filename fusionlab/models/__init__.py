@@ -5,9 +5,21 @@ TensorFlow is imported inside the builders, so importing this package is cheap.
 
 from __future__ import annotations
 
-from .cnn import build_improved_cnn, build_seed_cnn
+from .arithmetic import SEED_CNN_LAYERS, conv_arithmetic
+from .cnn import IMPROVED_CNN_ABLATIONS, build_improved_cnn, build_seed_cnn
 from .cost import count_multiply_adds
 from .fast_cnn import build_fast_cnn, cpu_has_bfloat16, init_whitening
 from .mlp import build_mlp
 
-__all__ = ["build_fast_cnn", "build_improved_cnn", "build_mlp", "build_seed_cnn", "count_multiply_adds", "cpu_has_bfloat16", "init_whitening"]
+__all__ = [
+    "IMPROVED_CNN_ABLATIONS",
+    "SEED_CNN_LAYERS",
+    "build_fast_cnn",
+    "build_improved_cnn",
+    "build_mlp",
+    "build_seed_cnn",
+    "conv_arithmetic",
+    "count_multiply_adds",
+    "cpu_has_bfloat16",
+    "init_whitening",
+]

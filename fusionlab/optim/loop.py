@@ -1,62 +1,16 @@
 """The optimisation loop: full-batch gradient descent, (mini-batch) SGD, momentum and Adam runs,
-with a :class:`History` of loss, samples seen, wall-clock time and learning rate per record.
+recording loss, samples seen, wall-clock time and learning rate in a :class:`fusionlab.history.History`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._validation import check_float, check_int, check_random_state, error_message
+from ..history import History
 from .optimizers import SGD, Optimizer, get_optimizer
-
-
-@dataclass
-class History:
-    """What an optimiser run recorded.
-
-    Attributes
-    ----------
-    step : list of int
-        Number of parameter updates done when each loss was recorded.
-    samples_seen : list of int
-        Number of per-sample gradient evaluations done so far (epochs = samples_seen / n_samples).
-    seconds : list of float
-        Wall-clock time spent updating (loss evaluations for the record are not counted).
-    loss : list of float
-        Objective on the full data.
-    learning_rate : list of float
-        Learning rate of the last update before each record (NaN at step 0).
-    weights : list of ndarray
-        Copies of the parameters at each record, only when the run asked for them.
-    metrics : dict of str to list of float
-        Extra per-record numbers (e.g. ``"validation_accuracy"`` for a network).
-    """
-
-    step: list[int] = field(default_factory=list)
-    samples_seen: list[int] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    weights: list[np.ndarray] = field(default_factory=list)
-    metrics: dict[str, list[float]] = field(default_factory=dict)
-
-    def record(self, step, samples_seen, seconds, loss, *, learning_rate=float("nan"), weights=None, **metrics) -> None:
-        self.step.append(int(step))
-        self.samples_seen.append(int(samples_seen))
-        self.seconds.append(float(seconds))
-        self.loss.append(float(loss))
-        self.learning_rate.append(float(learning_rate))
-        if weights is not None:
-            self.weights.append(np.array(weights, dtype=np.float64, copy=True))
-        for name, value in metrics.items():
-            self.metrics.setdefault(name, []).append(float(value))
-
-    def epochs(self, n_samples: int) -> np.ndarray:
-        """``samples_seen / n_samples``: passes over the data at each record."""
-        return np.asarray(self.samples_seen, dtype=np.float64) / n_samples
 
 
 def _finite_loss(objective, w, learning_rate, step) -> float:
@@ -69,15 +23,15 @@ def _finite_loss(objective, w, learning_rate, step) -> float:
     return loss
 
 
-def _check_stop(num_steps, time_budget):
-    if num_steps is None and time_budget is None:
+def _check_stop(n_steps, time_budget_s):
+    if n_steps is None and time_budget_s is None:
         raise ValueError(
-            error_message("num_steps/time_budget", "at least one stopping rule", None, "Pass num_steps=100 or time_budget=1.0 (seconds).")
+            error_message("n_steps/time_budget_s", "at least one stopping rule", None, "Pass n_steps=100 or time_budget_s=1.0 (seconds).")
         )
-    if num_steps is not None:
-        check_int(num_steps, "num_steps", low=1)
-    if time_budget is not None:
-        check_float(time_budget, "time_budget", low=0.0, low_inclusive=False, fix="Give the budget in seconds, e.g. 1.0.")
+    if n_steps is not None:
+        check_int(n_steps, "n_steps", low=1)
+    if time_budget_s is not None:
+        check_float(time_budget_s, "time_budget_s", low=0.0, low_inclusive=False, fix="Give the budget in seconds, e.g. 1.0.")
 
 
 def minimize(
@@ -86,8 +40,9 @@ def minimize(
     *,
     optimizer,
     batch_size: int | None = 1,
-    num_steps: int | None = None,
-    time_budget: float | None = None,
+    n_steps: int | None = None,
+    time_budget_s: float | None = None,
+    target_loss: float | None = None,
     record_every: int = 1,
     record_weights: bool = False,
     random_state=None,
@@ -108,8 +63,13 @@ def minimize(
         The update rule; an instance is used as given (its state is reset first).
     batch_size : int or None, default=1
         Samples per step, in [1, n_samples]; None for the full batch.
-    num_steps, time_budget : int, float or None
+    n_steps, time_budget_s : int, float or None
         Stop after this many steps and/or seconds of updating (at least one is required).
+    target_loss : float or None, default=None
+        Also stop at the first record whose loss is at most this value (the loss is checked
+        every ``record_every`` steps); ``history.stopped_by`` is then ``"target_loss"``, and
+        ``history.step[-1]`` the number of steps it took. Use it to count the steps an
+        optimiser needs to reach a tolerance.
     record_every : int, default=1
         Record the full loss every this many steps (and at the start and the end).
     record_weights : bool, default=False
@@ -120,7 +80,11 @@ def minimize(
     Returns
     -------
     w : ndarray of shape (n_parameters,)
-    history : History
+    history : fusionlab.history.History
+        A record at the start, every ``record_every`` steps and at the end: ``epoch``
+        (``n_samples_seen / n_samples``), ``step``, ``elapsed_s`` (seconds spent updating; the
+        loss evaluations are not counted), ``n_samples_seen``, and the metrics ``"loss"`` (the
+        objective on all the data) and ``"learning_rate"`` (of the last update; NaN at step 0).
 
     Raises
     ------
@@ -136,17 +100,20 @@ def minimize(
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size", low=1, high=n, fix="Use None for the full batch.")
     record_every = check_int(record_every, "record_every", low=1)
-    _check_stop(num_steps, time_budget)
+    _check_stop(n_steps, time_budget_s)
+    if target_loss is not None:
+        target_loss = check_float(target_loss, "target_loss", fix="Pass the loss to reach, e.g. optimum + 1e-6.")
     rng = check_random_state(random_state)
     optimizer.reset()
 
     w = np.array(w0, dtype=np.float64, copy=True)
     history = History()
     snapshot = (lambda: w) if record_weights else (lambda: None)
-    history.record(0, 0, 0.0, objective.loss(w), weights=snapshot())
+    history.record(epoch=0.0, step=0, elapsed_s=0.0, n_samples_seen=0, weights=snapshot(), loss=objective.loss(w), learning_rate=float("nan"))
     permutation, cursor = rng.permutation(n), 0
     elapsed, step, seen, rate = 0.0, 0, 0, float("nan")
-    while (num_steps is None or step < num_steps) and (time_budget is None or elapsed < time_budget):
+    reached = target_loss is not None and history["loss"][0] <= target_loss
+    while (n_steps is None or step < n_steps) and (time_budget_s is None or elapsed < time_budget_s) and not reached:
         start = time.perf_counter()
         if batch_size is None:
             indices = None
@@ -162,27 +129,17 @@ def minimize(
         seen += n if batch_size is None else batch_size
         if step % record_every == 0 or not np.all(np.isfinite(w)):
             loss = _finite_loss(objective, w, optimizer.learning_rate, step)
-            history.record(step, seen, elapsed, loss, learning_rate=rate, weights=snapshot())
+            history.record(epoch=seen / n, step=step, elapsed_s=elapsed, n_samples_seen=seen, weights=snapshot(), loss=loss, learning_rate=rate)
+            reached = target_loss is not None and loss <= target_loss
     if history.step[-1] != step:
         loss = _finite_loss(objective, w, optimizer.learning_rate, step)
-        history.record(step, seen, elapsed, loss, learning_rate=rate, weights=snapshot())
+        history.record(epoch=seen / n, step=step, elapsed_s=elapsed, n_samples_seen=seen, weights=snapshot(), loss=loss, learning_rate=rate)
+    history.stopped_by = "target_loss" if reached else "n_steps" if n_steps is not None and step >= n_steps else "time_budget"
     return w, history
 
 
-def sgd(
-    objective,
-    w0,
-    *,
-    learning_rate,
-    batch_size: int | None = 1,
-    num_steps: int | None = None,
-    time_budget: float | None = None,
-    record_every: int = 1,
-    random_state=None,
-    momentum: float = 0.0,
-    record_weights: bool = False,
-):
-    """Minimise ``objective`` by (mini-batch) stochastic gradient descent.
+def sgd(objective, w0, *, learning_rate, momentum: float = 0.0, **options):
+    """Minimise ``objective`` by (mini-batch) stochastic gradient descent: :func:`minimize` with :class:`SGD`.
 
     Each step samples ``batch_size`` indices without replacement from a fresh permutation of
     the data (one pass over the permutation is an epoch) and moves against their mean gradient:
@@ -196,23 +153,17 @@ def sgd(
         Starting point (not modified).
     learning_rate : float or schedule
         Step size, > 0, or a schedule ``step -> rate`` (:mod:`fusionlab.optim.schedules`).
-    batch_size : int or None, default=1
-        Samples per step, in [1, n_samples]; None for the full batch.
-    num_steps, time_budget : int, float or None
-        Stop after this many steps and/or seconds of updating (at least one is required).
-    record_every : int, default=1
-        Record the full loss every this many steps (and at the start and the end).
-    random_state : int, Generator or None
-        Seeds the sampling.
     momentum : float, default=0.0
         Heavy-ball momentum in [0, 1) (see :class:`SGD`).
-    record_weights : bool, default=False
-        Keep a copy of ``w`` at each record.
+    **options
+        ``batch_size`` (default 1), ``n_steps``, ``time_budget_s``, ``record_every``,
+        ``record_weights`` and ``random_state``, as in :func:`minimize`.
 
     Returns
     -------
     w : ndarray of shape (n_features,)
-    history : History
+    history : fusionlab.history.History
+        As :func:`minimize` records it.
 
     See Also
     --------
@@ -223,22 +174,16 @@ def sgd(
     -----
     Chapter 1 (cost of a step as data grows) and chapter 3.2 (SGD against full-batch GD).
     """
-    optimizer = SGD(learning_rate, momentum=momentum)
-    return minimize(
-        objective, w0, optimizer=optimizer, batch_size=batch_size, num_steps=num_steps, time_budget=time_budget,
-        record_every=record_every, record_weights=record_weights, random_state=random_state,
-    )
+    return minimize(objective, w0, optimizer=SGD(learning_rate, momentum=momentum), **options)
 
 
-def gradient_descent(objective, w0, *, learning_rate, num_steps=None, time_budget=None, record_every: int = 1, record_weights: bool = False):
-    """Full-batch gradient descent: :func:`sgd` with every sample in every step.
+def gradient_descent(objective, w0, *, learning_rate, **options):
+    """Full-batch gradient descent: :func:`sgd` with every sample in every step (deterministic).
 
-    See :func:`sgd` for the parameters and return values.
+    ``options`` are those of :func:`minimize` except ``batch_size`` and ``random_state``; see
+    :func:`sgd` for the rest of the parameters and the return values.
     """
-    return sgd(
-        objective, w0, learning_rate=learning_rate, batch_size=None, num_steps=num_steps,
-        time_budget=time_budget, record_every=record_every, random_state=0, record_weights=record_weights,
-    )
+    return sgd(objective, w0, learning_rate=learning_rate, batch_size=None, random_state=0, **options)
 
 
 def _n_parameters(objective) -> int:
@@ -332,4 +277,32 @@ def gradient_noise(objective, w, batch_sizes, *, n_draws: int = 200, random_stat
     return noise
 
 
-__all__ = ["History", "Optimizer", "minimize", "sgd", "gradient_descent", "time_gradient_steps", "gradient_noise"]
+def gradient_noise_theory(objective, w, batch_sizes) -> dict:
+    """What :func:`gradient_noise` should measure: :math:`\\frac{\\sigma^2}{b}\\,\\frac{n-b}{n-1}` per batch size.
+
+    :math:`\\sigma^2 = \\frac{1}{n}\\sum_i \\lVert \\nabla \\ell_i(w) - \\nabla L(w)\\rVert^2` is the variance
+    of a single sample's gradient over the ``n`` samples (the population variance, ``ddof=0``),
+    computed from every per-sample gradient; the factor :math:`(n-b)/(n-1)` is the
+    finite-population correction for batches drawn without replacement. The tests check the
+    formula against the exact average over every possible batch.
+
+    Parameters
+    ----------
+    objective : object with ``n_samples``, ``gradient(w, indices)``
+    w : array-like of shape (n_parameters,)
+    batch_sizes : sequence of int
+        Each in [1, n_samples].
+
+    Returns
+    -------
+    noise : dict
+        ``{batch_size: expected mean squared distance}``.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    n = objective.n_samples
+    per_sample = np.array([objective.gradient(w, [i]) for i in range(n)])  # (n_samples, n_parameters)
+    sigma2 = float(np.sum(per_sample.var(axis=0)))  # ddof=0: the population of the n samples
+    return {check_int(b, "batch_size", low=1, high=n): sigma2 / b * (n - b) / (n - 1) for b in batch_sizes}
+
+
+__all__ = ["Optimizer", "minimize", "sgd", "gradient_descent", "time_gradient_steps", "gradient_noise", "gradient_noise_theory"]

@@ -12,9 +12,9 @@ import numpy as np
 
 from .._validation import (
     check_array,
-    check_consistent_length,
     check_float,
     check_int,
+    check_X_y,
     error_message,
 )
 
@@ -51,9 +51,7 @@ class LeastSquares(_AverageOverRows):
     """
 
     def __init__(self, X, y, l2: float = 0.0):
-        self.X = check_array(X, "X", ndim=2)
-        self.y = check_array(y, "y", ndim=1)
-        check_consistent_length(X=self.X, y=self.y)
+        self.X, self.y = check_X_y(X, y, y_dtype=np.float64)
         self.l2 = check_float(l2, "l2", low=0.0)
 
     @property
@@ -93,14 +91,21 @@ class LeastSquares(_AverageOverRows):
         A = self.X.T @ self.X / n + self.l2 * np.eye(self.n_features)
         return np.linalg.solve(A, self.X.T @ self.y / n)
 
+    def hessian(self) -> np.ndarray:
+        """The Hessian :math:`X^\\top X / n + \\lambda I`, of shape (n_features, n_features) (constant in ``w``)."""
+        return self.X.T @ self.X / self.n_samples + self.l2 * np.eye(self.n_features)
+
     def smoothness(self) -> float:
         """The gradient's Lipschitz constant :math:`L` (largest eigenvalue of the Hessian).
 
         Gradient descent converges for learning rates below :math:`2/L`; :math:`1/L` is the
         textbook choice.
         """
-        hessian = self.X.T @ self.X / self.n_samples + self.l2 * np.eye(self.n_features)
-        return float(np.linalg.eigvalsh(hessian)[-1])
+        return float(np.linalg.eigvalsh(self.hessian())[-1])
+
+    def strong_convexity(self) -> float:
+        """The smallest eigenvalue :math:`\\mu` of the Hessian; :math:`L/\\mu` is the condition number."""
+        return float(np.linalg.eigvalsh(self.hessian())[0])
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -135,12 +140,10 @@ class SoftmaxRegression(_AverageOverRows):
     """
 
     def __init__(self, X, y, *, n_classes: int | None = None, l2: float = 0.0):
-        self.X = check_array(X, "X", ndim=2)
-        y = check_array(y, "y", ndim=1, dtype=None)
+        self.X, y = check_X_y(X, y)
         if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(y == np.round(y))):
             raise TypeError(error_message("y", "integer class labels", f"dtype {y.dtype}", "Encode labels with np.unique(y, return_inverse=True)."))
         self.y = y.astype(np.int64)
-        check_consistent_length(X=self.X, y=self.y)
         inferred = int(self.y.max()) + 1
         self.n_classes = inferred if n_classes is None else check_int(n_classes, "n_classes", low=max(2, inferred))
         if self.y.min() < 0:

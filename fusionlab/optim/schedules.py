@@ -7,7 +7,6 @@ gives the same number as its ``keras.optimizers.schedules`` namesake for the sam
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from .._validation import check_float, check_int, error_message
 
@@ -109,28 +108,50 @@ def as_schedule(learning_rate) -> Schedule:
     return Constant(check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False, fix="Try 0.1 and lower it if the loss grows."))
 
 
-def schedule_values(schedule, num_steps: int) -> list[float]:
-    """``[schedule(0), ..., schedule(num_steps - 1)]``, for plots."""
-    num_steps = check_int(num_steps, "num_steps", low=1)
-    return [float(schedule(step)) for step in range(num_steps)]
+class OneCycle(Schedule):
+    """One-cycle: linear warm-up from ``peak/10`` to ``peak``, then linear decay to ``final`` (Smith 2018).
+
+    With progress ``p = min(t / decay_steps, 1)``: ``lr = peak * (0.1 + 0.9 p / warmup)`` while
+    ``p < warmup``, then ``final + (peak - final) (1 - p) / (1 - warmup)``. Keras has no
+    namesake; :func:`fusionlab.training.fit` runs it over epochs or over a time budget.
+    """
+
+    def __init__(self, peak_learning_rate: float, decay_steps: int, warmup: float = 0.2, final: float = 0.0):
+        self.peak_learning_rate = check_float(peak_learning_rate, "peak_learning_rate", low=0.0, low_inclusive=False, fix="Try 1e-3.")
+        self.decay_steps = check_int(decay_steps, "decay_steps", low=1)
+        self.warmup = check_float(warmup, "warmup", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False, fix="Use e.g. 0.2.")
+        self.final = check_float(final, "final", low=0.0)
+
+    def __call__(self, step: int) -> float:
+        progress = min(max(step / self.decay_steps, 0.0), 1.0)
+        if progress < self.warmup:
+            return self.peak_learning_rate * (0.1 + 0.9 * progress / self.warmup)
+        return self.final + (self.peak_learning_rate - self.final) * (1.0 - progress) / (1.0 - self.warmup)
 
 
-def make_schedule(name: str, initial_learning_rate: float, num_steps: int) -> Schedule:
-    """A schedule by name with defaults scaled to a run of ``num_steps`` steps.
+#: The schedule names :func:`make_schedule` (and :func:`fusionlab.training.fit`) understand.
+SCHEDULES = ("constant", "step", "inverse_time", "exponential", "cosine", "one_cycle")
+
+
+def make_schedule(name: str, learning_rate: float, n_steps: int) -> Schedule:
+    """A schedule by name with defaults scaled to a run of ``n_steps`` steps.
 
     ``"constant"``, ``"step"`` (halve every quarter), ``"inverse_time"`` (``1/t`` reaching a tenth
-    of the start at the end), ``"exponential"`` (a hundredth at the end) or ``"cosine"``.
+    of the start at the end), ``"exponential"`` (a hundredth at the end), ``"cosine"`` or
+    ``"one_cycle"`` (``learning_rate`` is then the peak). This is the package's one schedule
+    vocabulary: :func:`fusionlab.training.fit` takes the same names.
     """
-    num_steps = check_int(num_steps, "num_steps", low=1)
-    names: Sequence[str] = ("constant", "step", "inverse_time", "exponential", "cosine")
-    if name not in names:
-        raise ValueError(error_message("name", f"one of {list(names)}", name, "Pick one of the listed schedules."))
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    if name not in SCHEDULES:
+        raise ValueError(error_message("name", f"one of {list(SCHEDULES)}", name, "Pick one of the listed schedules."))
     if name == "constant":
-        return Constant(initial_learning_rate)
+        return Constant(learning_rate)
     if name == "step":
-        return StepDecay(initial_learning_rate, step_size=max(1, num_steps // 4), factor=0.5)
+        return StepDecay(learning_rate, step_size=max(1, n_steps // 4), factor=0.5)
     if name == "inverse_time":
-        return InverseTimeDecay(initial_learning_rate, decay_steps=max(1, num_steps), decay_rate=9.0)
+        return InverseTimeDecay(learning_rate, decay_steps=n_steps, decay_rate=9.0)
     if name == "exponential":
-        return ExponentialDecay(initial_learning_rate, decay_steps=max(1, num_steps), decay_rate=0.01)
-    return CosineDecay(initial_learning_rate, decay_steps=num_steps)
+        return ExponentialDecay(learning_rate, decay_steps=n_steps, decay_rate=0.01)
+    if name == "one_cycle":
+        return OneCycle(learning_rate, decay_steps=n_steps)
+    return CosineDecay(learning_rate, decay_steps=n_steps)

@@ -20,8 +20,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_array, check_int, error_message
-from ..evaluate.crossval import check_classification_data
+from .._validation import check_array, check_classification_data, check_int, error_message
+from ..history import History
 
 #: Rows per forward pass when computing embeddings.
 _CHUNK = 4096
@@ -167,8 +167,8 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
         The fitted classical learner.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-    history_ : dict of str to list of float
-        The network's training loss and accuracy per epoch.
+    history_ : fusionlab.history.History
+        The network's training ``"loss"`` and ``"accuracy"`` per epoch (adapted from Keras's).
 
     See Also
     --------
@@ -204,14 +204,8 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         verbose=0,
     ):
-        self.clf = clf
-        self.hidden_units = hidden_units
-        self.activation = activation
-        self.dropout = dropout
-        self.learning_rate = learning_rate
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.random_state = random_state
+        self.clf, self.hidden_units, self.activation, self.dropout = clf, hidden_units, activation, dropout
+        self.learning_rate, self.epochs, self.batch_size, self.random_state = learning_rate, epochs, batch_size, random_state
         self.verbose = verbose
 
     def fit(self, X, y):
@@ -252,7 +246,7 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
             learner.set_params(random_state=self.random_state)
         self.clf_ = learner.fit(self.transform(X), y)
         self.classes_ = self.clf_.classes_
-        self.history_ = {key: list(values) for key, values in self.network_.history_.items()}
+        self.history_ = History.from_keras(self.network_.history_)
         return self
 
     def transform(self, X) -> np.ndarray:

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_int, check_random_state, error_message
-from ..evaluate.crossval import check_classification_data
+from .._validation import check_classification_data, check_int, check_random_state, error_message
 
 
 def make_noise_classification(n_samples: int = 100, n_features: int = 5_000, n_classes: int = 2, *, random_state=None):

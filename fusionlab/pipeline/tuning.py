@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .._validation import check_choice, check_int, error_message
-from ..evaluate.crossval import check_classification_data
+from .._validation import check_choice, check_classification_data, check_int, error_message
 from .building import MODELS
 
 
@@ -64,14 +63,14 @@ class SearchResult:
         Hyper-parameter settings tried.
     n_splits : int
         Folds per setting.
-    seconds : float
+    time_s : float
         Wall-clock time of the whole search, refit included.
     """
 
     search: object
     n_candidates: int
     n_splits: int
-    seconds: float
+    time_s: float
 
     @property
     def n_fits(self) -> int:
@@ -95,7 +94,7 @@ class SearchResult:
         """The budget as a sentence."""
         return (
             f"{self.n_candidates} candidates x {self.n_splits} folds = {self.n_candidates * self.n_splits} fits, "
-            f"plus 1 refit on all the training data ({self.seconds:.1f} s)"
+            f"plus 1 refit on all the training data ({self.time_s:.1f} s)"
         )
 
     def ranking(self, top: int = 5) -> str:
@@ -192,4 +191,4 @@ def tune(
     search.fit(X, y)
     seconds = time.perf_counter() - start
     n_candidates = len(search.cv_results_["params"]) if method == "random" else len(ParameterGrid(param_distributions))
-    return SearchResult(search=search, n_candidates=n_candidates, n_splits=n_splits, seconds=seconds)
+    return SearchResult(search=search, n_candidates=n_candidates, n_splits=n_splits, time_s=seconds)

@@ -1,5 +1,6 @@
 """Figures for the concepts and algorithms chapters (2, 3.1, 3.2): loss surfaces with optimiser
-trajectories, training-loss curves, learning curves, gradient noise, schedules, forests.
+trajectories, training-loss curves, learning curves, gradient noise, schedules, forests, bias
+and variance.
 """
 
 from __future__ import annotations
@@ -7,24 +8,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import new_axes
-
-
-def plot_training_losses(curves: dict, *, title: str = "Three models, one job: minimise a training loss", figsize=None):
-    """One panel per model: its training loss against its own notion of iteration.
-
-    Parameters
-    ----------
-    curves : dict
-        ``{name: (x, loss, x_label)}``, e.g. ``("Softmax regression", (epochs, loss, "epoch"))``.
-    """
-    figure, axes = new_axes(ncols=len(curves), figsize=figsize or (4.2 * len(curves), 3.6))
-    axes = np.atleast_1d(axes)
-    for ax, (name, (x, loss, x_label)) in zip(axes, curves.items()):
-        ax.plot(x, loss, marker="." if len(x) < 60 else None)
-        ax.set(title=name, xlabel=x_label, ylabel="training cross-entropy (nats)", yscale="log")
-        ax.grid(alpha=0.3)
-    figure.suptitle(title)
-    return figure
 
 
 def plot_learning_curves(curves: dict, *, ax=None, title: str = "Learning curves", metric: str = "test accuracy"):
@@ -83,59 +66,6 @@ def plot_loss_surface(objective, trajectories: dict, *, ax=None, span: float = 1
     return figure
 
 
-def plot_loss_curves(histories: dict, *, x: str = "epochs", n_samples: int | None = None, best: float | None = None,
-                     ax=None, title: str = "Training loss", log: bool = True, logx: bool = False):
-    """Loss (or loss minus ``best``) of several runs against epochs, steps or seconds.
-
-    Parameters
-    ----------
-    histories : dict
-        ``{label: fusionlab.optim.History}``.
-    x : {"epochs", "step", "seconds"}, default="epochs"
-        ``"epochs"`` needs ``n_samples``.
-    best : float or None
-        Subtract this (the optimum) to plot the suboptimality on a log scale.
-    log, logx : bool, default=True, False
-        Log scale for the loss / for the x axis (points at x = 0 are then left out).
-    """
-    figure, ax = new_axes(ax)
-    labels = {"epochs": "passes over the data (epochs)", "step": "parameter updates (count)", "seconds": "wall-clock time (s)"}
-    for label, history in histories.items():
-        if x == "epochs":
-            xs = history.epochs(n_samples)
-        else:
-            xs = np.asarray(getattr(history, x), dtype=float)
-        ys = np.asarray(history.loss) - (best or 0.0)
-        keep = xs > 0 if logx else np.ones_like(xs, dtype=bool)
-        ax.plot(xs[keep], (np.maximum(ys, 1e-16) if log else ys)[keep], label=label)
-    ylabel = "training loss minus optimum" if best is not None else "training loss"
-    ax.set(xlabel=labels[x], ylabel=ylabel + " (loss units)", title=title)
-    if log:
-        ax.set_yscale("log")
-    if logx:
-        ax.set_xscale("log")
-        ax.set_xlabel(labels[x].replace(")", ", log scale)"))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    return figure
-
-
-def plot_training_history(history, n_samples: int, *, title: str = "Training the from-scratch network"):
-    """Two panels from a network's History: training loss and (if recorded) validation accuracy, per epoch."""
-    figure, axes = new_axes(ncols=2, figsize=(10.0, 3.8))
-    epochs = history.epochs(n_samples)
-    axes[0].plot(epochs, history.loss, marker=".")
-    axes[0].set(xlabel="epoch (passes over the data)", ylabel="training loss (nats)", yscale="log", title="Training loss")
-    accuracy = history.metrics.get("validation_accuracy")
-    if accuracy is not None:
-        axes[1].plot(epochs, accuracy, marker=".", color="tab:green")
-    axes[1].set(xlabel="epoch (passes over the data)", ylabel="held-out accuracy (fraction)", title="Held-out accuracy")
-    for ax in axes:
-        ax.grid(alpha=0.3)
-    figure.suptitle(title)
-    return figure
-
-
 def plot_scaling(sizes, series: dict, *, ax=None, ylabel: str, title: str, xlabel: str = "training examples n (count)"):
     """Several quantities against data size, log-log (e.g. loss reached in a fixed time budget)."""
     figure, ax = new_axes(ax)
@@ -160,10 +90,10 @@ def plot_gradient_noise(noise: dict, *, ax=None, title: str = "Mini-batch gradie
     return figure
 
 
-def plot_schedules(schedules: dict, num_steps: int, *, ax=None, title: str = "Learning-rate schedules"):
-    """``schedule(step)`` for each named schedule over ``num_steps`` steps."""
+def plot_schedules(schedules: dict, n_steps: int, *, ax=None, title: str = "Learning-rate schedules"):
+    """``schedule(step)`` for each named schedule over ``n_steps`` steps."""
     figure, ax = new_axes(ax)
-    steps = np.arange(num_steps)
+    steps = np.arange(n_steps)
     for label, schedule in schedules.items():
         ax.plot(steps, [schedule(int(s)) for s in steps], label=label)
     ax.set(xlabel="step (count)", ylabel="learning rate (per step)", title=title)
@@ -195,7 +125,46 @@ def plot_speedup(result: dict, cores: int, *, ax=None, title: str = "Random fore
     return figure
 
 
+def plot_bias_variance(curve: dict, *, ax=None, xlabel: str = "max_depth (levels)",
+                       title: str = "Bias and variance against model complexity"):
+    """Squared bias, variance, their sum with the noise, and the measured training and held-out errors.
+
+    Parameters
+    ----------
+    curve : dict
+        From ``fusionlab.evaluate.bias_variance_curve``; ``value`` may hold None (shown as "none").
+    """
+    figure, ax = new_axes(ax)
+    positions = np.arange(len(curve["value"]))
+    styles = {"bias2": ("squared bias", "-", "o"), "variance": ("variance", "-", "s"),
+              "error": ("bias² + variance + noise", "-", "^"), "test_error": ("measured held-out error", "--", "x"),
+              "train_error": ("training error", ":", "."), "noise": ("noise σ²", "-.", None)}
+    for key, (label, linestyle, marker) in styles.items():
+        if key in curve and np.all(np.isfinite(curve[key])):
+            ax.plot(positions, curve[key], linestyle=linestyle, marker=marker, label=label)
+    ax.set_xticks(positions, ["none" if value is None else str(value) for value in curve["value"]])
+    ax.set(xlabel=xlabel, ylabel="mean squared error (squared target units)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return figure
+
+
+def plot_bagging_variance(result: dict, *, ax=None, title: str = "Averaging trees: variance against the number of trees"):
+    """Measured variance of a B-tree average against B, the formula, and its floor (from ``fusionlab.forests.bagging_variance``)."""
+    figure, ax = new_axes(ax)
+    sizes = result["n_estimators"]
+    ax.plot(sizes, result["variance"], marker="o", markevery=max(1, len(sizes) // 12), label="measured")
+    ax.plot(sizes, result["predicted"], linestyle="--", label="ρσ² + (1 − ρ)σ²/B")
+    ax.axhline(result["correlation"] * result["tree_variance"], color="grey", linestyle=":", label="floor ρσ²")
+    ax.set(xscale="log", xlabel="trees averaged B (count, log scale)", ylabel="variance of the prediction (squared target units)",
+           title=title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+    return figure
+
+
 __all__ = [
-    "plot_training_losses", "plot_training_history", "plot_learning_curves", "plot_loss_surface", "plot_loss_curves", "plot_scaling",
-    "plot_gradient_noise", "plot_schedules", "plot_trees_vs_accuracy", "plot_speedup",
+    "plot_bias_variance", "plot_bagging_variance",
+    "plot_learning_curves", "plot_loss_surface", "plot_scaling", "plot_gradient_noise", "plot_schedules",
+    "plot_trees_vs_accuracy", "plot_speedup",
 ]

@@ -1,4 +1,4 @@
-"""Figures of part 1: decision boundaries, the cost of a gradient step, loss against time."""
+"""Figures of part 1: decision boundaries and the cost of a gradient step."""
 
 from __future__ import annotations
 
@@ -70,24 +70,3 @@ def plot_step_cost(n_samples: np.ndarray, seconds: Mapping[str, np.ndarray], *, 
     return figure
 
 
-def plot_loss_vs_time(histories: Mapping[str, object], *, optimum: float = 0.0, ax=None):
-    """Excess training loss against wall-clock seconds, one line per optimiser run.
-
-    Parameters
-    ----------
-    histories : mapping of label -> fusionlab.optim.History
-    optimum : float, default=0.0
-        The minimal loss; the plot shows ``loss - optimum`` on a log scale.
-    """
-    figure, ax = new_axes(ax)
-    for label, history in histories.items():
-        excess = np.maximum(np.asarray(history.loss) - optimum, 1e-12)
-        ax.semilogy(history.seconds, excess, marker=".", label=label)
-    ax.set(
-        title="Training loss reached within the same time budget",
-        xlabel="wall-clock time spent updating (seconds)",
-        ylabel="loss above the optimum (log scale)",
-    )
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    return figure

@@ -1,4 +1,4 @@
-"""Figures for image classifiers: confusion matrix, misclassified images, reliability, training curves.
+"""Figures for image classifiers: misclassified images and reliability diagrams.
 
 Used in chapter 4.1. Each function returns the ``Figure``.
 """
@@ -12,46 +12,6 @@ import numpy as np
 
 from .._validation import check_int, error_message
 from ._base import new_axes
-
-
-def plot_confusion_matrix(confusion, class_names=None, *, normalize: bool = True, ax=None, title: str = "Confusion matrix (test set)"):
-    """Heat map of a confusion matrix, rows true classes and columns predicted classes.
-
-    Parameters
-    ----------
-    confusion : array-like of shape (n_classes, n_classes)
-        Counts from :func:`fusionlab.evaluate.confusion_matrix`.
-    class_names : list of str, default=None
-    normalize : bool, default=True
-        Colour and annotate each cell by its share of the true class (%), so rows sum to 100.
-    ax : matplotlib Axes, default=None
-    title : str
-
-    Returns
-    -------
-    figure : matplotlib.figure.Figure
-    """
-    counts = np.asarray(confusion, dtype=np.float64)
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise ValueError(error_message("confusion", "a square 2-D matrix", f"array of shape {counts.shape}", "Pass fusionlab.evaluate.confusion_matrix(y_true, y_pred)."))
-    n_classes = counts.shape[0]
-    names = [str(name) for name in class_names] if class_names is not None else [str(k) for k in range(n_classes)]
-    totals = counts.sum(axis=1, keepdims=True)
-    values = 100 * np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) if normalize else counts
-    figure, ax = new_axes(ax, figsize=(1.0 + 0.55 * n_classes, 0.6 + 0.5 * n_classes))
-    image = ax.imshow(values, cmap="Blues", vmin=0)
-    figure.colorbar(image, ax=ax, label="share of true class (%)" if normalize else "images (count)")
-    threshold = values.max() / 2 if values.size else 0
-    for (row, column), value in np.ndenumerate(values):
-        if value > 0:
-            text = f"{value:.0f}" if normalize else f"{int(value)}"
-            ax.text(column, row, text, ha="center", va="center", fontsize=7, color="white" if value > threshold else "black")
-    ax.set_xticks(range(n_classes), names, rotation=45, ha="right")
-    ax.set_yticks(range(n_classes), names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
-    return figure
 
 
 def plot_misclassified(images, y_true, y_pred, indices, class_names=None, *, probabilities=None, n_columns: int = 8, title: str = "Misclassified test images"):
@@ -133,35 +93,4 @@ def plot_reliability_diagram(curves, *, ax=None, title: str = "Reliability diagr
     return figure
 
 
-def plot_training_curves(histories, *, title: str = "Validation accuracy against training time"):
-    """Two panels per run: training loss by epoch, validation accuracy against training seconds.
-
-    Parameters
-    ----------
-    histories : dict of str to TrainingHistory
-        From :func:`fusionlab.training.fit`, keyed by a model label.
-    title : str
-
-    Returns
-    -------
-    figure : matplotlib.figure.Figure
-    """
-    if not isinstance(histories, dict) or not histories:
-        raise TypeError(error_message("histories", "a non-empty dict of label to TrainingHistory", type(histories).__name__, "Pass e.g. {'seed': history}."))
-    figure, (loss_ax, accuracy_ax) = new_axes(ncols=2, figsize=(10.0, 4.0))
-    for name, history in histories.items():
-        epochs = np.arange(1, history.epochs + 1)
-        loss_ax.plot(epochs, history.loss, marker="o", label=name)
-        accuracy_ax.plot(history.elapsed_s(), 100 * np.asarray(history.val_accuracy), marker="o", label=name)
-    loss_ax.set_xlabel("epoch")
-    loss_ax.set_ylabel("training loss (cross-entropy, nats)")
-    loss_ax.set_title("Training loss by epoch")
-    accuracy_ax.set_xlabel("training time (s, validation excluded)")
-    accuracy_ax.set_ylabel("validation accuracy (%)")
-    accuracy_ax.set_title(title)
-    for ax in (loss_ax, accuracy_ax):
-        ax.legend(fontsize=8)
-    return figure
-
-
-__all__ = ["plot_confusion_matrix", "plot_misclassified", "plot_reliability_diagram", "plot_training_curves"]
+__all__ = ["plot_misclassified", "plot_reliability_diagram"]

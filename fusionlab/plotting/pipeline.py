@@ -1,4 +1,4 @@
-"""Figures of chapter 3.3, the fusion pipeline: model comparison, leakage, confusion, training."""
+"""Figures of chapter 3.3, the fusion pipeline: model comparison and leakage."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import numpy as np
 
 from .._validation import check_choice, error_message
 from ._base import new_axes
-from .images import plot_confusion_matrix
 
 _FOLD_METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro")
 
@@ -37,7 +36,7 @@ def plot_cv_comparison(reports, *, metric: str = "accuracy", ax=None):
     figure, ax = new_axes(ax, figsize=(6.5, 4.2))
     colors = [f"C{index}" for index in range(len(reports))]
     for color, report in zip(colors, reports):
-        seconds = float(report.fit_seconds.mean())
+        seconds = float(report.fit_time_s.mean())
         scores = report.fold_scores[metric]
         ax.scatter(np.full(len(scores), seconds), scores, color=color, s=12, alpha=0.5)
         ax.errorbar(seconds, scores.mean(), yerr=report.std(metric), fmt="o", color=color, capsize=4, markersize=7, label=report.name)
@@ -83,51 +82,3 @@ def plot_leakage(results, *, ax=None):
     return figure
 
 
-def plot_cv_confusion(report, *, ax=None):
-    """Out-of-fold confusion matrix of a cross-validation report, each row as a share of its class.
-
-    The diagonal is then each class's recall. Drawn by :func:`plot_confusion_matrix`.
-
-    Parameters
-    ----------
-    report : CrossValidationReport
-    ax : matplotlib Axes, default=None
-
-    Returns
-    -------
-    figure : matplotlib Figure
-    """
-    return plot_confusion_matrix(
-        report.confusion, report.class_names, normalize=True, ax=ax,
-        title=f"{report.name}: out-of-fold confusion matrix",
-    )
-
-
-def plot_keras_history(history, *, ax=None):
-    """Training loss (left axis) and accuracy (right axis) per epoch of a Keras network.
-
-    For the from-scratch network's ``History`` (chapter 3.1) use ``plot_training_history``.
-
-    Parameters
-    ----------
-    history : dict of str to list of float
-        E.g. ``HybridClassifier.history_`` or a scikeras ``history_``; needs ``"loss"``.
-    ax : matplotlib Axes, default=None
-
-    Returns
-    -------
-    figure : matplotlib Figure
-    """
-    if "loss" not in history:
-        raise ValueError(error_message("history", "a dict with a 'loss' list", sorted(history), "Pass model.history_ after fit."))
-    figure, ax = new_axes(ax, figsize=(6.0, 4.0))
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    lines = ax.plot(epochs, history["loss"], marker="o", color="C0", label="loss (left)")
-    ax.set(title="Step 3, parameter optimisation: Adam on mini-batches", xlabel="epoch", ylabel="training cross-entropy (nats)")
-    if "accuracy" in history:
-        right = ax.twinx()
-        lines += right.plot(epochs, history["accuracy"], marker="s", color="C1", label="accuracy (right)")
-        right.set_ylabel("training accuracy (fraction)")
-    ax.legend(lines, [line.get_label() for line in lines], loc="center right")
-    ax.grid(alpha=0.3)
-    return figure

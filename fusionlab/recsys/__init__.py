@@ -12,6 +12,10 @@ data           id maps, the sparse rating matrix, splits (MovieLens files: fusio
 baselines      global mean, regularised biases, popularity
 neighbours     item- and user-based k-NN CF (cosine, adjusted cosine, Pearson, Pearson-baseline)
 factorization  biased MF by SGD and by ALS; implicit ALS (Hu, Koren & Volinsky 2008)
+_kernels       the compiled (Numba) inner loops of factorization, with NumPy twins
+ease           EASE (Steck 2019), the closed-form item x item ranking model
+autoencoder    I-AutoRec and its kernel-sparsified form (Sparse FC), trained with L-BFGS
+blend          least-squares blends of rating models, weights fitted on held-out ratings
 neural         NeuMF = GMF + MLP (He et al. 2017) in Keras, with negative sampling
 metrics        RMSE, MAE, precision/recall/NDCG/MAP/hit rate at k, coverage
 evaluation     fit several models on one split, time them, tabulate their metrics
@@ -22,8 +26,21 @@ from __future__ import annotations
 
 import importlib
 
+from .autoencoder import KernelAutoRec
 from .baselines import BiasBaseline, GlobalMean, Popularity, fit_biases
-from .data import IdMap, check_ratings_matrix, leave_last_out, matrix_from_ratings, per_user_holdout, random_split, ratings_matrix
+from .blend import BlendRecommender, fit_blend_weights
+from .data import (
+    IdMap,
+    check_ratings_matrix,
+    dense_bytes,
+    leave_last_out,
+    matrix_from_ratings,
+    per_user_holdout,
+    random_split,
+    ratings_matrix,
+    sparse_bytes,
+)
+from .ease import EASE
 from .evaluation import ModelResult, compare_models, format_table, implicit_matrix, item_labels, relevant_matrix
 from .factorization import ALSMF, BiasedMF, ImplicitALS
 from .metrics import (
@@ -32,6 +49,7 @@ from .metrics import (
     hit_rate_at_k,
     mae,
     map_at_k,
+    median_popularity,
     ndcg_at_k,
     precision_at_k,
     ranking_report,
@@ -50,10 +68,10 @@ def __getattr__(name):
 
 
 __all__ = [
-    "ALSMF", "BiasBaseline", "BiasedMF", "GlobalMean", "IdMap", "ImplicitALS", "ItemKNN", "NeighbourhoodCF",
+    "ALSMF", "BiasBaseline", "BiasedMF", "BlendRecommender", "EASE", "GlobalMean", "KernelAutoRec", "fit_blend_weights", "IdMap", "ImplicitALS", "ItemKNN", "NeighbourhoodCF",
     "NeuMF", "Popularity", "UserKNN", "average_precision_at_k", "build_neumf", "catalogue_coverage",
     "check_ratings_matrix", "fit_biases", "hit_rate_at_k", "leave_last_out", "mae", "matrix_from_ratings", "map_at_k", "ndcg_at_k",
     "per_user_holdout", "precision_at_k", "random_split", "ranking_report", "ratings_matrix",
     "recall_at_k", "rmse", "sample_negatives", "ModelResult", "compare_models", "format_table", "implicit_matrix", "item_labels",
-    "relevant_matrix",
+    "relevant_matrix", "dense_bytes", "sparse_bytes", "median_popularity",
 ]

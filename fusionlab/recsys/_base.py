@@ -1,5 +1,12 @@
 """The shared face of every recommender: fit(R), predict(users, items), recommend(users, k).
 
+Every recommender is a scikit-learn estimator: ``__init__`` only stores its parameters (so
+``get_params``, ``set_params``, ``clone`` and ``repr`` work), ``fit`` checks them against the
+class's table of rules (``_parameter_rules``, see :func:`fusionlab._validation.check_params`),
+and what ``fit`` learns ends in ``_``. Two class attributes declare what a model is:
+``predicts_ratings`` (False for models that only rank) and ``feedback`` (``"implicit"`` for
+models trained on which items each user rated rather than on the stars).
+
 Cold start, documented once for all models: a user index inside ``[0, n_users)`` with no
 rating in the training matrix gets the *popularity* ranking from :meth:`recommend`, and the
 model's baseline (global mean plus item bias where the model has one) from :meth:`predict`.
@@ -8,21 +15,32 @@ An index outside ``[0, n_users)`` is an error: the model cannot know how many us
 
 from __future__ import annotations
 
-import numpy as np
+from typing import ClassVar
 
-from .._validation import check_array, check_consistent_length, check_int, error_message
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._validation import check_array, check_consistent_length, check_int, check_params, error_message
 from .data import check_ratings_matrix
 
 
-class BaseRecommender:
+class BaseRecommender(BaseEstimator):
     """Common validation, cold-start handling and top-N logic. Subclasses implement
-    ``_fit(R)``, ``_predict_pairs(users, items)`` and ``_score_users(users)``."""
+    ``_fit(R)``, ``_score_users(users)`` and, when they predict ratings, ``_predict_pairs(users, items)``."""
 
     #: Rows of users scored at once by ``recommend`` (bounds the dense batch x items block).
-    score_batch_size = 256
+    score_batch_size: ClassVar[int] = 256
+    #: Parameter checks run by ``fit``: ``{name: Int(...) | Real(...) | OneOf(...) | Ints(...)}``.
+    _parameter_rules: ClassVar[dict] = {}
+    #: False for a model that only ranks: its ``predict`` raises and evaluations skip RMSE/MAE.
+    predicts_ratings: ClassVar[bool] = True
+    #: ``"explicit"``: trained on the ratings; ``"implicit"``: on which items each user rated
+    #: (:func:`fusionlab.recsys.implicit_matrix`), as :func:`fusionlab.recsys.compare_models` feeds it.
+    feedback: ClassVar[str] = "explicit"
 
     def fit(self, R):
         """Learn from the sparse users x items training matrix ``R`` and return ``self``."""
+        check_params(self, self._parameter_rules)
         R = check_ratings_matrix(R)
         self.n_users_, self.n_items_ = R.shape
         self.train_ = R
@@ -57,14 +75,13 @@ class BaseRecommender:
         without training ratings get the model's baseline.
         """
         self._check_fitted()
+        if not self.predicts_ratings:
+            raise TypeError(f"{type(self).__name__} ranks items but does not predict ratings; use recommend().")
         users = self._check_index(user_ids, "user_ids", self.n_users_)
         items = self._check_index(item_ids, "item_ids", self.n_items_)
         check_consistent_length(user_ids=users, item_ids=items)
         prediction = self._predict_pairs(users, items)
         return np.clip(prediction, *self.rating_range_) if clip else prediction
-
-    def _predict_pairs(self, users, items):
-        raise TypeError(f"{type(self).__name__} ranks items but does not predict ratings; use recommend().")
 
     # -- top-N ----------------------------------------------------------------------------
     def recommend(self, user_ids, k: int = 10, *, exclude_seen: bool = True) -> np.ndarray:

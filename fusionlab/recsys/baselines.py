@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_float, check_int
+from .._validation import Int, Real, check_float, check_int
 from ._base import BaseRecommender
+from .data import check_ratings_matrix
 
 __all__ = ["GlobalMean", "BiasBaseline", "Popularity", "fit_biases"]
 
@@ -18,6 +19,15 @@ def fit_biases(R: sp.csr_matrix, *, reg_user: float = 15.0, reg_item: float = 10
     by alternating the two closed-form updates (Koren 2010), each a sparse sum, no loop in
     Python over ratings.
 
+    Parameters
+    ----------
+    R : sparse matrix of shape (n_users, n_items)
+        Observed ratings (see :func:`fusionlab.recsys.check_ratings_matrix`).
+    reg_user, reg_item : float, default=15.0, 10.0
+        Non-negative penalties.
+    n_epochs : int, default=10
+        Alternations, at least one.
+
     Returns
     -------
     mu : float
@@ -28,7 +38,10 @@ def fit_biases(R: sp.csr_matrix, *, reg_user: float = 15.0, reg_item: float = 10
     --------
     surprise.BaselineOnly : the same model (``bsl_options={'method': 'als'}``), same defaults.
     """
-    R = sp.csr_matrix(R)
+    R = check_ratings_matrix(R)
+    reg_user = check_float(reg_user, "reg_user", low=0, fix="Use a non-negative penalty such as reg_user=15.")
+    reg_item = check_float(reg_item, "reg_item", low=0, fix="Use a non-negative penalty such as reg_item=10.")
+    n_epochs = check_int(n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=10.")
     mu = float(R.data.mean())
     users = np.repeat(np.arange(R.shape[0]), np.diff(R.indptr))
     items = R.indices
@@ -77,16 +90,15 @@ class BiasBaseline(BaseRecommender):
     item_bias_ : ndarray of shape (n_items,)
     """
 
+    _parameter_rules = {"reg_user": Real(low=0), "reg_item": Real(low=0), "n_epochs": Int(low=1)}
+
     def __init__(self, reg_user: float = 15.0, reg_item: float = 10.0, n_epochs: int = 10):
         self.reg_user = reg_user
         self.reg_item = reg_item
         self.n_epochs = n_epochs
 
     def _fit(self, R):
-        reg_user = check_float(self.reg_user, "reg_user", low=0, fix="Use a non-negative penalty such as 15.")
-        reg_item = check_float(self.reg_item, "reg_item", low=0, fix="Use a non-negative penalty such as 10.")
-        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=10.")
-        _, self.user_bias_, self.item_bias_ = fit_biases(R, reg_user=reg_user, reg_item=reg_item, n_epochs=n_epochs)
+        _, self.user_bias_, self.item_bias_ = fit_biases(R, reg_user=self.reg_user, reg_item=self.reg_item, n_epochs=self.n_epochs)
         return self
 
     def _predict_pairs(self, users, items):
@@ -103,13 +115,21 @@ class Popularity(BaseRecommender):
     ----------
     min_rating : float or None, default=None
         Count only ratings at or above this value (e.g. 4 for "liked"); ``None`` counts all.
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_items,)
+        The count of each item; it ranks without predicting ratings.
     """
+
+    predicts_ratings = False
+    _parameter_rules = {"min_rating": Real(none_ok=True, hint="min_rating=4 counts the ratings of 4 and 5 stars.")}
 
     def __init__(self, min_rating: float | None = None):
         self.min_rating = min_rating
 
     def _fit(self, R):
-        liked = R if self.min_rating is None else R.multiply(R >= check_float(self.min_rating, "min_rating")).tocsr()
+        liked = R if self.min_rating is None else R.multiply(R >= self.min_rating).tocsr()
         liked.eliminate_zeros()
         self.scores_ = np.bincount(liked.indices, minlength=self.n_items_).astype(np.float64)
         return self

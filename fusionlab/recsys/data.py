@@ -28,6 +28,8 @@ __all__ = [
     "per_user_holdout",
     "leave_last_out",
     "matrix_from_ratings",
+    "sparse_bytes",
+    "dense_bytes",
 ]
 
 
@@ -238,6 +240,19 @@ def leave_last_out(user_ids, timestamps, *, n_last: int = 1):
     rank = np.arange(len(users)) - np.repeat(starts, counts)
     is_test = (rank < n_last) & (np.repeat(counts, counts) > n_last)
     return np.sort(order[~is_test]), np.sort(order[is_test])
+
+
+def sparse_bytes(R) -> int:
+    """Bytes a CSR matrix holds: its values, column indices and row pointers (grows with the ratings)."""
+    R = sp.csr_matrix(R)
+    return int(R.data.nbytes + R.indices.nbytes + R.indptr.nbytes)
+
+
+def dense_bytes(n_users: int, n_items: int, *, itemsize: int = 8) -> int:
+    """Bytes of a dense ``n_users x n_items`` array of ``itemsize``-byte numbers (float64: 8)."""
+    n_users = check_int(n_users, "n_users", low=1)
+    n_items = check_int(n_items, "n_items", low=1)
+    return n_users * n_items * check_int(itemsize, "itemsize", low=1)
 
 
 def matrix_from_ratings(ratings, indices=None) -> sp.csr_matrix:

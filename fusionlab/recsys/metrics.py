@@ -25,6 +25,7 @@ __all__ = [
     "map_at_k",
     "hit_rate_at_k",
     "catalogue_coverage",
+    "median_popularity",
     "ranking_report",
 ]
 
@@ -146,6 +147,29 @@ def catalogue_coverage(recommended, n_items: int, k: int | None = None) -> float
     k = recommended.shape[1] if k is None else check_int(k, "k", low=1, high=recommended.shape[1], fix="Use k <= the number of recommended columns.")
     shown = recommended[:, :k]
     return float(np.unique(shown[shown >= 0]).size / n_items)
+
+
+def median_popularity(recommended, R_train) -> float:
+    """How mainstream the recommended items are: the median number of training ratings per item shown.
+
+    Parameters
+    ----------
+    recommended : int array of shape (n_users, k)
+        Item indices, padding -1 ignored (e.g. ``model.recommend(users, k)``).
+    R_train : sparse matrix of shape (n_users_train, n_items)
+        The training ratings; an item's popularity is its number of stored ratings.
+
+    Returns
+    -------
+    median : float
+        Compare with ``median_popularity(np.arange(n_items)[None], R_train)``, the catalogue's.
+    """
+    recommended = check_array(recommended, "recommended", ndim=2, dtype=np.int64)
+    R_train = sp.csc_matrix(R_train)
+    shown = recommended[recommended >= 0]
+    if shown.size == 0 or shown.max() >= R_train.shape[1]:
+        raise ValueError(error_message("recommended", f"item indices in [0, {R_train.shape[1] - 1}] (at least one)", f"{shown.size} item(s), largest {shown.max() if shown.size else None}", "Pass model.recommend(users, k) of a model fitted on R_train."))
+    return float(np.median(np.diff(R_train.indptr)[shown]))
 
 
 def ranking_report(recommended, relevant, k: int = 10, n_items: int | None = None) -> dict:

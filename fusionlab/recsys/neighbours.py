@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_choice, check_float, check_int
+from .._validation import Int, OneOf, Real
 from ._base import BaseRecommender
 from .baselines import fit_biases
 
@@ -52,72 +52,44 @@ def _with_data(M: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((data, M.indices, M.indptr), shape=M.shape)
 
 
-class NeighbourhoodCF(BaseRecommender):
-    """k-nearest-neighbour collaborative filtering (see the module docstring for the maths).
+class _Neighbourhood(BaseRecommender):
+    """The k-NN algorithm; ``kind`` ("item" or "user") is a parameter of :class:`NeighbourhoodCF`
+    and a fixed class attribute of :class:`ItemKNN` and :class:`UserKNN`."""
 
-    Parameters
-    ----------
-    kind : {"item", "user"}, default="item"
-    similarity : {"cosine", "adjusted_cosine", "pearson", "pearson_baseline"}, default="pearson_baseline"
-    k : int, default=40
-        Neighbours used in each prediction.
-    min_k : int, default=1
-        Fewer neighbours than this and the prediction falls back to the offset.
-    shrinkage : float, default=100.0
-        Pulls similarities computed from few common raters towards 0; 0 disables it.
-    centering : {"none", "mean", "baseline"}, default="baseline"
-    max_neighbours : int or None, default=None
-        Keep only this many most similar entities per entity (memory ~ n_entities x
-        max_neighbours). ``None`` keeps every positive similarity.
-    reg_user, reg_item, n_epochs_baseline : float, float, int, default=15, 10, 10
-        Baseline regularisation (see :func:`fusionlab.recsys.fit_biases`).
+    kind: str
 
-    Attributes
-    ----------
-    similarity_ : ndarray or csr_matrix of shape (n_entities, n_entities)
-        Positive similarities (zero diagonal); dense when ``n_entities <= 4096`` and
-        ``max_neighbours`` is None, sparse otherwise.
+    _parameter_rules = {
+        "kind": OneOf(("item", "user"), hint='kind="item" compares items, kind="user" users.'),
+        "similarity": OneOf(SIMILARITIES, hint='"pearson_baseline" predicts ratings best.'),
+        "k": Int(low=1),
+        "min_k": Int(low=1),
+        "shrinkage": Real(low=0, hint="0 disables it."),
+        "centering": OneOf(CENTERINGS, hint='"baseline" is KNNBaseline, "mean" KNNWithMeans.'),
+        "max_neighbours": Int(low=1, none_ok=True, hint="None keeps every positive similarity."),
+        "reg_user": Real(low=0),
+        "reg_item": Real(low=0),
+        "n_epochs_baseline": Int(low=1),
+    }
 
-    See Also
-    --------
-    surprise.KNNBaseline, surprise.KNNWithMeans, surprise.KNNBasic : the reference
-        implementations (item-based with ``sim_options={'user_based': False}``).
-    """
-
-    def __init__(self, kind: str = "item", similarity: str = "pearson_baseline", k: int = 40, min_k: int = 1,
-                 shrinkage: float = 100.0, centering: str = "baseline", max_neighbours: int | None = None,
+    def __init__(self, similarity: str = "pearson_baseline", k: int = 40, min_k: int = 1, shrinkage: float = 100.0,
+                 centering: str = "baseline", max_neighbours: int | None = None,
                  reg_user: float = 15.0, reg_item: float = 10.0, n_epochs_baseline: int = 10):
-        self.kind = kind
-        self.similarity = similarity
-        self.k = k
-        self.min_k = min_k
-        self.shrinkage = shrinkage
-        self.centering = centering
-        self.max_neighbours = max_neighbours
-        self.reg_user = reg_user
-        self.reg_item = reg_item
+        self.similarity, self.k, self.min_k, self.shrinkage = similarity, k, min_k, shrinkage
+        self.centering, self.max_neighbours, self.reg_user, self.reg_item = centering, max_neighbours, reg_user, reg_item
         self.n_epochs_baseline = n_epochs_baseline
 
     # -- fit ------------------------------------------------------------------------------
     def _fit(self, R):
-        check_choice(self.kind, "kind", ("item", "user"), fix='Use kind="item" (compare items) or kind="user".')
-        check_choice(self.similarity, "similarity", SIMILARITIES, fix='Use similarity="pearson_baseline" for rating prediction.')
-        check_choice(self.centering, "centering", CENTERINGS, fix='Use centering="baseline" (KNNBaseline) or "mean".')
-        self._k = check_int(self.k, "k", low=1, fix="Use e.g. k=40 neighbours.")
-        self._min_k = check_int(self.min_k, "min_k", low=1, fix="Use e.g. min_k=1.")
-        shrinkage = check_float(self.shrinkage, "shrinkage", low=0, fix="Use e.g. shrinkage=100, or 0 to disable it.")
-        if self.max_neighbours is not None:
-            check_int(self.max_neighbours, "max_neighbours", low=1, fix="Use e.g. max_neighbours=100, or None to keep all.")
         mu, user_bias, item_bias = fit_biases(R, reg_user=self.reg_user, reg_item=self.reg_item, n_epochs=self.n_epochs_baseline)
         self.user_bias_, self.item_bias_ = user_bias, item_bias
         M = R if self.kind == "item" else R.T.tocsr()
         M.sort_indices()
-        self._matrix = M
-        self._rater_bias, self._entity_bias = (user_bias, item_bias) if self.kind == "item" else (item_bias, user_bias)
+        self.matrix_ = M
+        self.rater_bias_, self.entity_bias_ = (user_bias, item_bias) if self.kind == "item" else (item_bias, user_bias)
         counts = np.bincount(M.indices, minlength=M.shape[1])
         sums = np.bincount(M.indices, M.data, minlength=M.shape[1])
-        self._entity_mean = np.where(counts > 0, sums / np.maximum(counts, 1), mu)
-        self.similarity_ = self._similarities(M, shrinkage)
+        self.entity_mean_ = np.where(counts > 0, sums / np.maximum(counts, 1), mu)
+        self.similarity_ = self._similarities(M, float(self.shrinkage))
         return self
 
     def _similarity_offsets(self, M):
@@ -128,8 +100,8 @@ class NeighbourhoodCF(BaseRecommender):
             row_mean = np.bincount(rows, M.data, minlength=M.shape[0]) / np.maximum(np.diff(M.indptr), 1)
             return row_mean[rows]
         if self.similarity == "pearson":
-            return self._entity_mean[M.indices]
-        return self.global_mean_ + self._rater_bias[rows] + self._entity_bias[M.indices]
+            return self.entity_mean_[M.indices]
+        return self.global_mean_ + self.rater_bias_[rows] + self.entity_bias_[M.indices]
 
     def _similarities(self, M, shrinkage):
         n_entities = M.shape[1]
@@ -165,9 +137,9 @@ class NeighbourhoodCF(BaseRecommender):
     # -- predict --------------------------------------------------------------------------
     def _offset(self, rater, entities):
         if self.centering == "baseline":
-            return self.global_mean_ + self._rater_bias[rater] + self._entity_bias[entities]
+            return self.global_mean_ + self.rater_bias_[rater] + self.entity_bias_[entities]
         if self.centering == "mean":
-            return self._entity_mean[entities]
+            return self.entity_mean_[entities]
         return np.zeros(np.size(entities))
 
     def _block(self, A, J):
@@ -177,7 +149,7 @@ class NeighbourhoodCF(BaseRecommender):
 
     def _predict_frame(self, raters, entities):
         """Predictions for (rater, entity) pairs, grouped by rater."""
-        M, k = self._matrix, self._k
+        M, k = self.matrix_, self.k
         prediction = np.empty(raters.size)
         order = np.argsort(raters, kind="stable")
         sorted_raters = raters[order]
@@ -199,7 +171,7 @@ class NeighbourhoodCF(BaseRecommender):
             weight = sim.sum(axis=1)
             n_used = np.count_nonzero(sim > 0, axis=1)
             estimate = np.divide((sim * deviation).sum(axis=1), weight, out=np.zeros(A.size), where=weight > 0)
-            prediction[where] = np.where(n_used >= self._min_k, offset + estimate, fallback)
+            prediction[where] = np.where(n_used >= self.min_k, offset + estimate, fallback)
         return prediction
 
     def _predict_pairs(self, users, items):
@@ -212,17 +184,65 @@ class NeighbourhoodCF(BaseRecommender):
         return self._predict_pairs(all_users, all_items).reshape(users.size, self.n_items_)
 
 
-class ItemKNN(NeighbourhoodCF):
-    """Item-based CF: :class:`NeighbourhoodCF` with ``kind="item"``."""
+class NeighbourhoodCF(_Neighbourhood):
+    """k-nearest-neighbour collaborative filtering (see the module docstring for the maths).
 
-    def __init__(self, similarity: str = "pearson_baseline", k: int = 40, min_k: int = 1, shrinkage: float = 100.0,
-                 centering: str = "baseline", max_neighbours: int | None = None):
-        super().__init__("item", similarity, k, min_k, shrinkage, centering, max_neighbours)
+    Parameters
+    ----------
+    kind : {"item", "user"}, default="item"
+    similarity : {"cosine", "adjusted_cosine", "pearson", "pearson_baseline"}, default="pearson_baseline"
+    k : int, default=40
+        Neighbours used in each prediction.
+    min_k : int, default=1
+        Fewer neighbours than this and the prediction falls back to the offset.
+    shrinkage : float, default=100.0
+        Pulls similarities computed from few common raters towards 0; 0 disables it.
+    centering : {"none", "mean", "baseline"}, default="baseline"
+    max_neighbours : int or None, default=None
+        Keep only this many most similar entities per entity (memory ~ n_entities x
+        max_neighbours). ``None`` keeps every positive similarity.
+    reg_user, reg_item, n_epochs_baseline : float, float, int, default=15, 10, 10
+        Baseline regularisation (see :func:`fusionlab.recsys.fit_biases`).
+
+    Attributes
+    ----------
+    similarity_ : ndarray or csr_matrix of shape (n_entities, n_entities)
+        Positive similarities (zero diagonal); dense when ``n_entities <= 4096`` and
+        ``max_neighbours`` is None, sparse otherwise.
+    user_bias_, item_bias_ : ndarray
+        The baseline biases (:func:`fusionlab.recsys.fit_biases`).
+    matrix_ : csr_matrix of shape (n_raters, n_entities)
+        The training ratings with the compared entities as columns (``R`` or ``R.T``).
+    rater_bias_, entity_bias_, entity_mean_ : ndarray
+        The biases and mean ratings in that frame.
+
+    See Also
+    --------
+    surprise.KNNBaseline, surprise.KNNWithMeans, surprise.KNNBasic : the reference
+        implementations (item-based with ``sim_options={'user_based': False}``).
+    """
+
+    def __init__(self, kind: str = "item", similarity: str = "pearson_baseline", k: int = 40, min_k: int = 1,
+                 shrinkage: float = 100.0, centering: str = "baseline", max_neighbours: int | None = None,
+                 reg_user: float = 15.0, reg_item: float = 10.0, n_epochs_baseline: int = 10):
+        self.kind = kind
+        super().__init__(similarity, k, min_k, shrinkage, centering, max_neighbours, reg_user, reg_item, n_epochs_baseline)
 
 
-class UserKNN(NeighbourhoodCF):
-    """User-based CF: :class:`NeighbourhoodCF` with ``kind="user"``."""
+class ItemKNN(_Neighbourhood):
+    """Item-based CF (Sarwar et al. 2001): :class:`NeighbourhoodCF` with ``kind="item"``.
 
-    def __init__(self, similarity: str = "pearson_baseline", k: int = 40, min_k: int = 1, shrinkage: float = 100.0,
-                 centering: str = "baseline", max_neighbours: int | None = None):
-        super().__init__("user", similarity, k, min_k, shrinkage, centering, max_neighbours)
+    The parameters, defaults and attributes are :class:`NeighbourhoodCF`'s, without ``kind``;
+    the defaults are Surprise's KNNBaseline.
+    """
+
+    kind = "item"
+
+
+class UserKNN(_Neighbourhood):
+    """User-based CF (GroupLens; Resnick et al. 1994): :class:`NeighbourhoodCF` with ``kind="user"``.
+
+    The parameters, defaults and attributes are :class:`NeighbourhoodCF`'s, without ``kind``.
+    """
+
+    kind = "user"

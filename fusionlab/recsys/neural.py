@@ -11,9 +11,12 @@ Keras is imported inside the functions, so ``import fusionlab.recsys`` stays lig
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
-from .._validation import check_float, check_int, check_random_state
+from .._validation import Int, Ints, Real, check_float, check_int, check_random_state
+from ..history import History
 from ._base import BaseRecommender
 
 __all__ = ["build_neumf", "NeuMF", "sample_negatives"]
@@ -118,52 +121,62 @@ class NeuMF(BaseRecommender):
     verbose : int, default=0
         Keras progress output.
 
+    Notes
+    -----
+    NeuMF only ranks (``predicts_ratings = False``). It reads the ratings only to choose its
+    positives (``min_rating``), so it is fitted on the rating matrix (``feedback = "explicit"``).
+
     Attributes
     ----------
     model_ : keras.Model
-    history_ : list of float
-        Training log-loss of each epoch.
+    history_ : fusionlab.history.History
+        Per epoch: ``elapsed_s``, ``n_samples_seen`` (positives and negatives) and the
+        training log-loss ``"loss"``.
     """
+
+    predicts_ratings = False
+    _parameter_rules = {
+        "mf_dim": Int(low=1),
+        "mlp_layers": Ints(low=2),
+        "n_negatives": Int(low=1, hint="He et al. (2017) sample 4 per positive."),
+        "n_epochs": Int(low=1),
+        "batch_size": Int(low=1),
+        "learning_rate": Real(low=0, low_inclusive=False),
+        "reg": Real(low=0),
+        "min_rating": Real(none_ok=True, hint="min_rating=4 keeps the ratings of 4 and 5 stars as positives."),
+        "verbose": Int(low=0, high=2),
+    }
 
     def __init__(self, mf_dim: int = 8, mlp_layers=(32, 16, 8), n_negatives: int = 4, n_epochs: int = 5,
                  batch_size: int = 2048, learning_rate: float = 0.002, reg: float = 0.0, min_rating: float | None = None,
                  random_state=None, verbose: int = 0):
-        self.mf_dim = mf_dim
-        self.mlp_layers = mlp_layers
-        self.n_negatives = n_negatives
-        self.n_epochs = n_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.reg = reg
-        self.min_rating = min_rating
-        self.random_state = random_state
-        self.verbose = verbose
+        self.mf_dim, self.mlp_layers, self.n_negatives, self.n_epochs = mf_dim, mlp_layers, n_negatives, n_epochs
+        self.batch_size, self.learning_rate, self.reg, self.min_rating = batch_size, learning_rate, reg, min_rating
+        self.random_state, self.verbose = random_state, verbose
 
     def _fit(self, R):
         import keras
 
-        n_negatives = check_int(self.n_negatives, "n_negatives", low=1, fix="Use e.g. n_negatives=4 (He et al. 2017).")
-        n_epochs = check_int(self.n_epochs, "n_epochs", low=1, fix="Use e.g. n_epochs=5.")
-        batch_size = check_int(self.batch_size, "batch_size", low=1, fix="Use e.g. batch_size=2048.")
-        learning_rate = check_float(self.learning_rate, "learning_rate", low=0, low_inclusive=False, fix="Use e.g. learning_rate=0.002.")
         rng = check_random_state(self.random_state)
-        positives = R if self.min_rating is None else R.multiply(R >= check_float(self.min_rating, "min_rating")).tocsr()
+        positives = R if self.min_rating is None else R.multiply(R >= self.min_rating).tocsr()
         positives.eliminate_zeros()
         positives.sort_indices()
         seed = int(rng.integers(0, 2**31 - 1))
         self.model_ = build_neumf(self.n_users_, self.n_items_, mf_dim=self.mf_dim, mlp_layers=tuple(self.mlp_layers), reg=self.reg, seed=seed % 10_000)
-        self.model_.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
+        self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate), loss="binary_crossentropy")
         pos_users = np.repeat(np.arange(self.n_users_, dtype=np.int64), np.diff(positives.indptr))
-        self.history_ = []
-        for _ in range(n_epochs):
-            neg_users, neg_items = sample_negatives(positives, n_negatives, rng)
+        self.history_ = History()
+        start_time = time.perf_counter()
+        for epoch in range(1, self.n_epochs + 1):
+            neg_users, neg_items = sample_negatives(positives, self.n_negatives, rng)
             users = np.concatenate([pos_users, neg_users])
             items = np.concatenate([positives.indices.astype(np.int64), neg_items])
             labels = np.concatenate([np.ones(pos_users.size), np.zeros(neg_users.size)]).astype("float32")
             order = rng.permutation(users.size)
             history = self.model_.fit([users[order].astype("int32"), items[order].astype("int32")], labels[order],
-                                      batch_size=batch_size, epochs=1, shuffle=False, verbose=self.verbose)
-            self.history_.append(float(history.history["loss"][-1]))
+                                      batch_size=self.batch_size, epochs=1, shuffle=False, verbose=self.verbose)
+            seen = epoch * users.size
+            self.history_.record(epoch=epoch, elapsed_s=time.perf_counter() - start_time, n_samples_seen=seen, loss=history.history["loss"][-1])
         return self
 
     def _score_users(self, users):

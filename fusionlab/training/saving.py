@@ -51,12 +51,11 @@ def load_model(path):
     """
     import keras
 
-    from ..models.cnn import smoothed_loss_class
+    from ..models import losses  # noqa: F401 - importing it registers fusionlab's losses with Keras
 
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(error_message("path", "a file name ending in '.keras'", str(path), "Save models with fusionlab.training.save_model."))
     if not path.is_file():
         raise FileNotFoundError(error_message("path", "an existing .keras file", str(path), "Check the folder, or save the model first."))
-    smoothed_loss_class()  # registers the loss so Keras can rebuild it
     return keras.saving.load_model(path)

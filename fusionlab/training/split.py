@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_float, check_random_state, error_message
+from .._validation import check_float, check_random_state, check_X_y, error_message
 
 
 def train_validation_split(X, y, validation_fraction: float = 0.1, *, stratify: bool = True, random_state=0):
@@ -34,9 +34,7 @@ def train_validation_split(X, y, validation_fraction: float = 0.1, *, stratify: 
     --------
     sklearn.model_selection.train_test_split : the reference implementation.
     """
-    X = check_array(X, "X", dtype=None, min_samples=2)
-    y = check_array(y, "y", ndim=1, dtype=None, min_samples=2)
-    check_consistent_length(X=X, y=y)
+    X, y = check_X_y(X, y, X_ndim=None, X_dtype=None, min_samples=2)
     validation_fraction = check_float(
         validation_fraction, "validation_fraction", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False,
         fix="Use e.g. 0.1 to keep a tenth of the training data for validation.",
