@@ -1,7 +1,7 @@
 """fusionlab.models.fast_cnn, fusionlab.training.fast_fit and .augment: the CNN that wins on a CPU.
 
 Oracles: NumPy in float64 (whitening covariance, flips, crops, multiply-adds written out by
-hand for the article's model), the formulas of the schedules, and Keras's own ``predict``.
+hand for the fast CNN), the formulas of the schedules, and Keras's own ``predict``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ import pytest
 keras = pytest.importorskip("keras")
 
 import fusionlab  # noqa: E402
-from fusionlab.models import build_fast_cnn, build_seed_cnn, count_multiply_adds, cpu_has_bfloat16, init_whitening  # noqa: E402
+from fusionlab.history import History  # noqa: E402
+from fusionlab.optim import OneCycle  # noqa: E402
+from fusionlab.efficiency import model_cost  # noqa: E402
+from fusionlab.models import build_fast_cnn, build_seed_cnn, cpu_has_bfloat16, init_whitening  # noqa: E402
 from fusionlab.models.fast_cnn import resolve_precision  # noqa: E402
 from fusionlab.training import (  # noqa: E402
     alternating_flip,
@@ -114,23 +117,14 @@ def test_fast_cnn_rejects_bad_input(kwargs, error, match):
         build_fast_cnn(**kwargs)
 
 
-def test_count_multiply_adds_of_the_articles_model_by_hand():
-    by_hand = (30 * 30 * 3 * 9 * 32) + (13 * 13 * 32 * 9 * 64) + (4 * 4 * 64 * 9 * 64) + 1024 * 64 + 64 * 10
-    assert count_multiply_adds(build_seed_cnn()) == by_hand == 4_548_608
-
-
-def test_count_multiply_adds_of_the_fast_cnn_and_of_separable_layers():
+def test_fast_cnn_multiply_adds_by_hand():
+    """Every layer of the fast CNN is one fusionlab.efficiency.model_cost knows; 1.5x the article's 4,548,608."""
     model = build_fast_cnn(precision="float32")
     by_hand = (31 * 31 * 12 * 24 + 31 * 31 * 24 * 9 * 16 + 15 * 15 * 16 * 9 * 16 + 15 * 15 * 16 * 9 * 32
                + 7 * 7 * 32 * 9 * 32 + 7 * 7 * 32 * 9 * 64 + 3 * 3 * 64 * 9 * 64 + 64 * 10)
-    assert count_multiply_adds(model) == by_hand
-    inputs = keras.Input((8, 8, 4))
-    x = keras.layers.SeparableConv2D(6, 3, padding="same")(inputs)
-    x = keras.layers.DepthwiseConv2D(3, depth_multiplier=2)(x)
-    separable = keras.Model(inputs, x)
-    assert count_multiply_adds(separable) == 8 * 8 * (9 * 4 + 4 * 6) + 6 * 6 * 9 * 6 * 2
-    with pytest.raises(TypeError, match="model must be a keras.Model"):
-        count_multiply_adds("seed")
+    cost = model_cost(model)
+    assert cost.macs == by_hand and cost.params == model.count_params()
+    assert 1.4 < cost.macs / model_cost(build_seed_cnn()).macs < 1.6
 
 
 # --- whitening -----------------------------------------------------------------------------
@@ -230,44 +224,54 @@ def _trained(seed, **kwargs):
 
 
 def test_fast_fit_learns_and_keeps_a_complete_history():
-    model, history, X, y = _trained(0, epochs=4, validation_data=_images(n=64, side=16, seed=9))
-    assert history.epochs == 4 and history.stopped_by == "epochs"
-    assert history.n_images == [128] * 4
-    assert len(history.val_accuracy) == len(history.learning_rate) == 4
-    assert history.val_accuracy[-1] >= 0.9
-    assert history.loss[-1] < history.loss[0]
+    model, history, X, y = _trained(0, n_epochs=4, validation_data=_images(n=64, side=16, seed=9))
+    assert isinstance(history, History)
+    assert history.n_epochs == 4 and history.epoch == [1.0, 2.0, 3.0, 4.0] and history.stopped_by == "epochs"
+    assert history.n_samples_seen == [128, 256, 384, 512] and history.step == [4, 8, 12, 16]
+    assert len(history.elapsed_s) == 4 and np.all(np.diff(history["elapsed_s"]) > 0)
+    assert len(history["val_accuracy"]) == len(history["learning_rate"]) == len(history["validation_time_s"]) == 4
+    assert history["val_accuracy"][-1] >= 0.9
+    assert history["loss"][-1] < history["loss"][0]
+    cycle = OneCycle(0.375, 16, warmup=0.23, final=0.375 * 0.07)  # 16 steps; each record keeps its last step's rate
+    np.testing.assert_allclose(history["learning_rate"], [cycle(step) for step in (3, 7, 11, 15)], rtol=1e-5)
     assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.375)  # the peak is restored
 
 
 def test_fast_fit_is_repeatable_with_the_same_seeds():
-    first, _, _, _ = _trained(3, epochs=1.5)
-    again, history, _, _ = _trained(3, epochs=1.5)
-    assert history.epochs == 2 and history.n_images == [128, 64]  # 1.5 epochs of 4 steps
+    first, _, _, _ = _trained(3, n_epochs=1.5)
+    again, history, _, _ = _trained(3, n_epochs=1.5)
+    assert history.epoch == [1.0, 1.5] and history.n_samples_seen == [128, 192]  # 1.5 epochs of 4 steps
     assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), again.get_weights()))
 
 
 def test_fast_fit_stops_on_its_time_budget():
-    _, history, _, _ = _trained(0, epochs=1000, time_budget_s=1.0)
+    _, history, _, _ = _trained(0, n_epochs=1000, time_budget_s=1.0, validation_data=_images(n=64, side=16, seed=9))
     assert history.stopped_by == "time_budget"
-    assert history.train_time_s >= 1.0 and sum(history.n_images) < 1000 * 128
+    assert history.train_time_s >= 1.0 and history.n_samples_seen[-1] < 1000 * 128
+    assert sum(history["validation_time_s"]) > 0  # validation ran, outside the budget's clock
 
 
 def test_fast_fit_ends_on_the_lookahead_average_and_runs_without_it():
-    _, with_lookahead, _, _ = _trained(0, epochs=2)
-    _, without, _, _ = _trained(0, epochs=2, lookahead_every=None, translate=0, flip=False, bias_lr_scale=1.0)
-    assert with_lookahead.loss != without.loss
+    _, with_lookahead, _, _ = _trained(0, n_epochs=2)
+    _, without, _, _ = _trained(0, n_epochs=2, lookahead_every=None, translate=0, flip=False, bias_lr_scale=1.0)
+    assert not np.array_equal(with_lookahead["loss"], without["loss"])
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"epochs": 0}, ValueError, r"epochs must be a number in \(0.0, inf\]"),
+        ({"n_epochs": 0}, ValueError, r"n_epochs must be a number in \(0.0, inf\]; got n_epochs=0. Train for e.g. 10 epochs"),
+        ({"epochs": 3}, TypeError, r"unexpected keyword argument 'epochs'"),
         ({"batch_size": 1000}, ValueError, r"batch_size must be an int in \[1, 64\]"),
         ({"translate": 16}, ValueError, r"translate must be an int in \[0, 15\]"),
         ({"flip": 1}, TypeError, r"flip must be True or False"),
         ({"lookahead_every": 0}, ValueError, r"lookahead_every must be an int in \[1, inf\]"),
         ({"time_budget_s": -1.0}, ValueError, r"time_budget_s must be a number in \(0.0, inf\]"),
         ({"validation_data": [1]}, TypeError, r"validation_data must be a \(X_validation, y_validation\) pair"),
+        ({"validation_data": (np.zeros((4, 16, 16, 3)), np.zeros(3))}, ValueError, r"validation_data\[0\], validation_data\[1\] must be arrays with the same number"),
+        ({"warmup": 0.0}, ValueError, r"warmup must be a number in \(0.0, 1.0\); got warmup=0.0. Use e.g. 0.23"),
+        ({"final_learning_rate": 2.0}, ValueError, r"final_learning_rate must be a number in \[0.0, 1.0\]"),
+        ({"bias_lr_scale": 0.0}, ValueError, r"bias_lr_scale must be a number in \(0.0, inf\]"),
     ],
 )
 def test_fast_fit_rejects_bad_input(kwargs, error, match):
@@ -282,13 +286,17 @@ def test_fast_fit_rejects_integer_images_and_uncompiled_models():
     model = build_fast_cnn((16, 16, 3), 2, widths=(4, 8), precision="float32")
     with pytest.raises(TypeError, match="X must be uint8 pixels or floats in"):
         fast_fit(model, X.astype(np.int64), y)
+    with pytest.raises(ValueError, match=r"X must be a 4-D array"):
+        fast_fit(model, X[0], y)
+    with pytest.raises(ValueError, match=r"X, y must be arrays with the same number of samples"):
+        fast_fit(model, X, y[:10])
     uncompiled = keras.Model(model.input, model.output)
     with pytest.raises(ValueError, match="model must be a compiled keras.Model"):
         fast_fit(uncompiled, X, y, batch_size=32)
 
 
 def test_saved_and_reloaded_fast_cnn_predicts_identically(tmp_path):
-    model, _, X, _ = _trained(0, epochs=1)
+    model, _, X, _ = _trained(0, n_epochs=1)
     reloaded = load_model(save_model(model, tmp_path / "fast.keras"))
     images = X[:8].astype("float32") / 255
     np.testing.assert_allclose(reloaded.predict(images, verbose=0), model.predict(images, verbose=0), rtol=1e-5, atol=1e-6)

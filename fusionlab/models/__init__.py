@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from .arithmetic import SEED_CNN_LAYERS, conv_arithmetic
 from .cnn import IMPROVED_CNN_ABLATIONS, build_improved_cnn, build_seed_cnn
-from .cost import count_multiply_adds
 from .fast_cnn import build_fast_cnn, cpu_has_bfloat16, init_whitening
 from .mlp import build_mlp
 
@@ -19,7 +18,6 @@ __all__ = [
     "build_mlp",
     "build_seed_cnn",
     "conv_arithmetic",
-    "count_multiply_adds",
     "cpu_has_bfloat16",
     "init_whitening",
 ]

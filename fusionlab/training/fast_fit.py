@@ -6,14 +6,15 @@ Keras classifier whose optimizer has a variable learning rate) with its own loop
 
 - every epoch, images are translated by up to ``translate`` pixels and mirrored in alternation
   (:mod:`fusionlab.training.augment`), in NumPy, on the whole array at once;
-- every step sets the learning rate of a one-cycle schedule, over steps or over a wall-clock
-  budget (:func:`fusionlab.training.one_cycle_learning_rate`); the batch norms' shifts learn
+- every step sets the learning rate of a one-cycle schedule (:class:`fusionlab.optim.OneCycle`),
+  over steps or over a wall-clock budget; the batch norms' shifts learn
   ``bias_lr_scale`` times faster than the other weights;
 - every ``lookahead_every`` steps, the weights and an exponential moving average of them are
   pulled together (:func:`lookahead_decay`): the weights restart from the average, whose memory
   grows as training ends. The model ends with the averaged weights.
 
-TensorFlow is imported inside the functions.
+It returns a :class:`fusionlab.history.History`, one record per epoch, as
+:func:`fusionlab.training.fit` does. TensorFlow is imported inside the functions.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import time
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_float, check_int, check_random_state, error_message
+from .._validation import check_float, check_int, check_random_state, check_X_y, error_message
+from ..history import History
+from ..optim.schedules import OneCycle
 from .augment import alternating_flip, random_crop, reflect_pad
-from .fit import TrainingHistory, one_cycle_learning_rate
+from .fit import _BUDGET_STEPS, _check_compiled, _check_validation_data
 
 
 def lookahead_decay(progress: float, every: int = 5, *, base: float = 0.95) -> float:
@@ -56,12 +59,38 @@ def lookahead_decay(progress: float, every: int = 5, *, base: float = 0.95) -> f
     return float(base**every * progress**3)
 
 
+def _check_fast_fit_inputs(model, X, y, validation_data, *, n_epochs, time_budget_s, batch_size, translate, flip,
+                           lookahead_every, bias_lr_scale, warmup, final_learning_rate, verbose):
+    """Validate everything :func:`fast_fit` takes; return ``X, y, validation`` (validation pixels in [0, 1])."""
+    X, y = check_X_y(X, y, X_ndim=4, X_dtype=None)
+    if X.dtype != np.uint8 and X.dtype.kind != "f":
+        raise TypeError(error_message("X", "uint8 pixels or floats in [0, 1]", X.dtype, "Pass the dataset's uint8 images, or divide them by 255."))
+    check_float(n_epochs, "n_epochs", low=0.0, low_inclusive=False, fix="Train for e.g. 10 epochs (a fraction is allowed).")
+    if time_budget_s is not None:
+        check_float(time_budget_s, "time_budget_s", low=0.0, low_inclusive=False, fix="Give seconds, e.g. 60.0, or None for no budget.")
+    check_int(batch_size, "batch_size", low=1, high=len(y), fix=f"Use at most the {len(y)} training images, e.g. 256.")
+    check_int(translate, "translate", low=0, high=min(X.shape[1], X.shape[2]) - 1, fix="Use e.g. 2 pixels, or 0 for none.")
+    if not isinstance(flip, bool):
+        raise TypeError(error_message("flip", "True or False", flip, "Use flip=False for digits or text."))
+    if lookahead_every is not None:
+        check_int(lookahead_every, "lookahead_every", low=1, fix="Use e.g. 5, or None to turn lookahead off.")
+    check_float(bias_lr_scale, "bias_lr_scale", low=0.0, low_inclusive=False, fix="Use 1 for no scaling.")
+    check_float(warmup, "warmup", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False, fix="Use e.g. 0.23.")
+    check_float(final_learning_rate, "final_learning_rate", low=0.0, high=1.0, fix="Use e.g. 0.07 (a fraction of the peak).")
+    check_int(verbose, "verbose", low=0, high=1)
+    validation = _check_validation_data(validation_data, X_ndim=4)
+    if validation is not None and validation[0].dtype == np.uint8:
+        validation = (validation[0].astype("float32") / 255.0, validation[1])
+    _check_compiled(model)
+    return X, y, validation
+
+
 def fast_fit(
     model,
     X,
     y,
     *,
-    epochs: float = 10,
+    n_epochs: float = 10,
     time_budget_s: float | None = None,
     batch_size: int = 256,
     translate: int = 2,
@@ -73,7 +102,7 @@ def fast_fit(
     validation_data=None,
     random_state=0,
     verbose: int = 0,
-) -> TrainingHistory:
+) -> History:
     """Train a compiled Keras classifier with augmentation, a one-cycle schedule and lookahead.
 
     Parameters
@@ -87,12 +116,14 @@ def fast_fit(
         floats in ``[0, 1]``.
     y : ndarray of shape (n_images,)
         Integer labels.
-    epochs : float, default=10
-        Length of training in epochs (a fraction is allowed); with ``time_budget_s``, the most
-        epochs to run.
+    n_epochs : float, default=10
+        Length of training in passes over ``X`` (a fraction is allowed); the schedule runs over
+        its ``n_steps = round(n_epochs * (n_images // batch_size))`` steps. With
+        ``time_budget_s``, the most epochs to run.
     time_budget_s : float, default=None
         Train for this many seconds instead (clock started before the first step, so graph
-        building, augmentation and lookahead all count); the schedule then runs over the budget.
+        building, augmentation and lookahead all count; validation does not); the schedule
+        then runs over the budget.
     batch_size : int, default=256
         Images per step. Each epoch drops the last incomplete batch.
     translate : int, default=2
@@ -104,7 +135,7 @@ def fast_fit(
     bias_lr_scale : float, default=64.0
         Learning-rate multiplier for the shifts (``beta``) of batch-norm layers.
     warmup : float, default=0.23
-        Fraction of training spent warming the learning rate up.
+        Fraction of training spent warming the learning rate up, in (0, 1).
     final_learning_rate : float, default=0.07
         Learning rate at the end, as a fraction of the peak.
     validation_data : tuple (X_validation, y_validation), default=None
@@ -117,10 +148,12 @@ def fast_fit(
 
     Returns
     -------
-    history : TrainingHistory
-        Per epoch: mean training loss and accuracy, validation loss and accuracy (NaN without
-        ``validation_data``), last learning rate, seconds and images; ``stopped_by`` is
-        ``"epochs"`` or ``"time_budget"``.
+    history : fusionlab.history.History
+        One record per epoch (the last may be partial: its ``epoch`` is then fractional), with
+        ``step``, ``elapsed_s`` (training only), ``n_samples_seen`` and the metrics ``loss`` and
+        ``accuracy`` (means over the epoch's batches), ``val_loss`` and ``val_accuracy`` (NaN
+        without ``validation_data``), ``learning_rate`` (at the end of the epoch) and
+        ``validation_time_s``; ``stopped_by`` is ``"epochs"`` or ``"time_budget"``.
 
     See Also
     --------
@@ -134,38 +167,15 @@ def fast_fit(
     import keras
     import tensorflow as tf
 
-    X = check_array(X, "X", ndim=4, dtype=None, finite=False)
-    y = check_array(y, "y", ndim=1, dtype=None)
-    n_images = check_consistent_length(X=X, y=y)
-    if X.dtype != np.uint8 and X.dtype.kind != "f":
-        raise TypeError(error_message("X", "uint8 pixels or floats in [0, 1]", X.dtype, "Pass the dataset's uint8 images, or divide them by 255."))
-    epochs = check_float(epochs, "epochs", low=0.0, low_inclusive=False, fix="Train for e.g. 10 epochs.")
-    batch_size = check_int(batch_size, "batch_size", low=1, high=n_images, fix=f"Use at most the {n_images} training images, e.g. 256.")
-    if time_budget_s is not None:
-        time_budget_s = check_float(time_budget_s, "time_budget_s", low=0.0, low_inclusive=False, fix="Give seconds, e.g. 60.0, or None.")
-    translate = check_int(translate, "translate", low=0, high=min(X.shape[1], X.shape[2]) - 1, fix="Use e.g. 2 pixels, or 0 for none.")
-    if not isinstance(flip, bool):
-        raise TypeError(error_message("flip", "True or False", flip, "Use flip=False for digits or text."))
-    if lookahead_every is not None:
-        lookahead_every = check_int(lookahead_every, "lookahead_every", low=1, fix="Use e.g. 5, or None to turn lookahead off.")
-    bias_lr_scale = check_float(bias_lr_scale, "bias_lr_scale", low=0.0, low_inclusive=False, fix="Use 1 for no scaling.")
-    warmup = check_float(warmup, "warmup", low=0.0, high=1.0, high_inclusive=False)
-    final_learning_rate = check_float(final_learning_rate, "final_learning_rate", low=0.0, high=1.0)
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError(error_message("validation_data", "a (X_validation, y_validation) pair", type(validation_data).__name__, "Pass validation_data=(X_validation, y_validation)."))
-        X_validation = check_array(validation_data[0], "validation_data[0]", ndim=4, dtype=None, finite=False)
-        y_validation = check_array(validation_data[1], "validation_data[1]", ndim=1, dtype=None)
-        check_consistent_length(X_validation=X_validation, y_validation=y_validation)
-        if X_validation.dtype == np.uint8:
-            X_validation = X_validation.astype("float32") / 255.0
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is None or not hasattr(optimizer.learning_rate, "assign"):
-        raise ValueError(error_message("model", "a compiled keras.Model whose optimizer has a constant (variable) learning rate", type(model).__name__, "Build it with fusionlab.models.build_fast_cnn."))
+    X, y, validation = _check_fast_fit_inputs(
+        model, X, y, validation_data, n_epochs=n_epochs, time_budget_s=time_budget_s, batch_size=batch_size, translate=translate,
+        flip=flip, lookahead_every=lookahead_every, bias_lr_scale=bias_lr_scale, warmup=warmup,
+        final_learning_rate=final_learning_rate, verbose=verbose,
+    )
     rng = check_random_state(random_state)
-    verbose = check_int(verbose, "verbose", low=0, high=2)
-
+    optimizer = model.optimizer
     peak = float(optimizer.learning_rate.numpy())
+    schedule = OneCycle(peak, _BUDGET_STEPS, warmup=warmup, final=final_learning_rate * peak)  # read at progress * _BUDGET_STEPS
     variables = list(model.trainable_variables)  # (the whitening filters are not trainable)
     shifts = {id(layer.beta) for layer in model._flatten_layers() if isinstance(layer, keras.layers.BatchNormalization) and layer.center}
     gradient_scales = [bias_lr_scale if id(variable) in shifts else 1.0 for variable in variables]
@@ -194,47 +204,46 @@ def fast_fit(
             average.assign(decay * average + (1.0 - decay) * tf.convert_to_tensor(variable))
             variable.assign(average)
 
+    n_images = len(y)
     X_padded = reflect_pad(X, translate) if translate else X
     flipped_first = rng.random(n_images) < 0.5
     steps_per_epoch = n_images // batch_size
-    total_steps = max(1, int(round(epochs * steps_per_epoch)))
-    history = TrainingHistory()
-    start = time.perf_counter()
-    step, epoch = 0, 0
+    n_steps = max(1, int(round(n_epochs * steps_per_epoch)))
+    history = History(stopped_by="epochs")
+    start, validation_s = time.perf_counter(), 0.0
+
+    def training_s() -> float:
+        return time.perf_counter() - start - validation_s
+
+    step, epoch, n_seen = 0, 0, 0
     try:
-        while step < total_steps:
-            epoch_start = time.perf_counter()
+        while step < n_steps:
             images = random_crop(X_padded, translate, rng) if translate else X.copy()
             if flip:
                 alternating_flip(images, epoch, flipped_first)
             order = rng.permutation(n_images)
-            losses, n_correct, n_seen = 0.0, 0.0, 0
+            losses, n_correct, n_batches = 0.0, 0.0, 0
             for batch in range(steps_per_epoch):
-                elapsed = time.perf_counter() - start
-                progress = elapsed / time_budget_s if time_budget_s is not None else step / total_steps
-                if progress >= 1.0 or step >= total_steps:
+                progress = training_s() / time_budget_s if time_budget_s is not None else step / n_steps
+                if progress >= 1.0 or step >= n_steps:
                     break
-                learning_rate = one_cycle_learning_rate(progress, peak, warmup=warmup, final=final_learning_rate * peak)
                 chosen = order[batch * batch_size:(batch + 1) * batch_size]
-                loss, correct = train_step(images[chosen], y[chosen], np.float32(learning_rate))
-                losses += float(loss)
-                n_correct += float(correct)
-                n_seen += batch_size
-                step += 1
+                loss, correct = train_step(images[chosen], y[chosen], np.float32(schedule(progress * _BUDGET_STEPS)))
+                losses, n_correct, n_batches, step = losses + float(loss), n_correct + float(correct), n_batches + 1, step + 1
                 if lookahead_every and step % lookahead_every == 0:
                     lookahead(np.float32(lookahead_decay(progress, lookahead_every)))
-            out_of_time = time_budget_s is not None and time.perf_counter() - start >= time_budget_s
-            if (out_of_time or step >= total_steps) and lookahead_every:
+            out_of_time = time_budget_s is not None and training_s() >= time_budget_s
+            if (out_of_time or step >= n_steps) and lookahead_every:
                 lookahead(np.float32(1.0))  # end on the averaged weights
-            history.epoch_time_s.append(time.perf_counter() - epoch_start)
-            history.n_images.append(n_seen)
-            history.loss.append(losses / max(n_seen // batch_size, 1))
-            history.accuracy.append(n_correct / n_seen if n_seen else math.nan)
-            history.learning_rate.append(float(optimizer.learning_rate.numpy()))
-            _validate(model, validation_data and (X_validation, y_validation), history, batch_size)
+            elapsed_s, n_seen = training_s(), n_seen + n_batches * batch_size
+            record = _validate(model, validation, batch_size)
+            validation_s += record["validation_time_s"]
+            history.record(epoch=n_seen / n_images, step=step, elapsed_s=elapsed_s, n_samples_seen=n_seen,
+                           loss=losses / max(n_batches, 1), accuracy=n_correct / (n_batches * batch_size) if n_batches else math.nan,
+                           learning_rate=float(optimizer.learning_rate.numpy()), **record)
             if verbose:
-                print(f"epoch {epoch + 1}: loss {history.loss[-1]:.4f}, accuracy {history.accuracy[-1]:.3f}, "
-                      f"validation accuracy {history.val_accuracy[-1]:.3f}, {history.epoch_time_s[-1]:.1f} s", flush=True)
+                print(f"epoch {epoch + 1}: loss {history['loss'][-1]:.4f}, accuracy {history['accuracy'][-1]:.3f}, "
+                      f"validation accuracy {record['val_accuracy']:.3f}, {elapsed_s:.1f} s", flush=True)
             epoch += 1
             if out_of_time:
                 history.stopped_by = "time_budget"
@@ -244,14 +253,14 @@ def fast_fit(
     return history
 
 
-def _validate(model, validation_data, history: TrainingHistory, batch_size: int) -> None:
-    if not validation_data:
-        history.val_loss.append(math.nan)
-        history.val_accuracy.append(math.nan)
-        history.validation_time_s.append(0.0)
-        return
+def _validate(model, validation, batch_size: int) -> dict:
+    """The validation metrics of one record, NaN without validation data, and their seconds."""
+    if validation is None:
+        return {"val_loss": math.nan, "val_accuracy": math.nan, "validation_time_s": 0.0}
     start = time.perf_counter()
-    logs = model.evaluate(*validation_data, batch_size=max(batch_size, 500), verbose=0, return_dict=True)
-    history.val_loss.append(float(logs["loss"]))
-    history.val_accuracy.append(float(next((v for k, v in logs.items() if k.endswith("accuracy")), math.nan)))
-    history.validation_time_s.append(time.perf_counter() - start)
+    logs = model.evaluate(*validation, batch_size=max(batch_size, 500), verbose=0, return_dict=True)
+    return {
+        "val_loss": float(logs["loss"]),
+        "val_accuracy": float(next((v for k, v in logs.items() if k.endswith("accuracy")), math.nan)),
+        "validation_time_s": time.perf_counter() - start,
+    }
