@@ -104,8 +104,9 @@ def test_cpu_has_bfloat16_reads_the_cpu_flags(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"widths": ()}, TypeError, r"widths must be a non-empty sequence of ints"),
-        ({"widths": (8, 0)}, ValueError, r"widths\[1\] must be an int in \[1, inf\]"),
+        ({"widths": ()}, TypeError, r"widths must be a non-empty sequence of ints >= 1; got widths=\(\). Pass e.g. \(16, 32, 64\)"),
+        ({"widths": "16"}, TypeError, r"widths must be a non-empty sequence of ints >= 1"),
+        ({"widths": (8, 0)}, ValueError, r"widths must be a non-empty sequence of ints >= 1; got widths=\(8, 0\)"),
         ({"input_shape": (8, 8, 3)}, ValueError, r"input_shape\[0\] must be an int in \[16, inf\]"),
         ({"precision": "float16"}, ValueError, r"precision must be one of"),
         ({"momentum": 1.0}, ValueError, r"momentum must be a number in \[0.0, 1.0\)"),

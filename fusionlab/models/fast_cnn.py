@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_float, check_int, check_random_state, error_message
+from .._validation import Ints, check_array, check_choice, check_float, check_int, check_random_state, error_message
 from .cnn import CIFAR10_CLASSES, CIFAR10_SHAPE, _check_input_shape, _smoothed_sparse_crossentropy
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
@@ -130,11 +130,7 @@ def build_fast_cnn(
     import keras
     from keras import layers
 
-    widths = list(widths) if isinstance(widths, Sequence) and not isinstance(widths, str) else widths
-    if not isinstance(widths, list) or not widths:
-        raise TypeError(error_message("widths", "a non-empty sequence of ints", widths, "Pass e.g. (16, 32, 64)."))
-    for index, width in enumerate(widths):
-        check_int(width, f"widths[{index}]", low=1, fix="Every group needs at least one filter.")
+    Ints(low=1).check(widths, "widths", fix="Pass e.g. (16, 32, 64): every group needs at least one filter.")
     height, width, channels = _check_input_shape(input_shape, min_side=2 ** (len(widths) + 1))
     n_classes = check_int(n_classes, "n_classes", low=2, fix="A classifier needs at least two classes.")
     batch_norm_momentum = check_float(batch_norm_momentum, "batch_norm_momentum", low=0.0, high=1.0, high_inclusive=False, fix="Try 0.6.")
