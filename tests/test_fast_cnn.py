@@ -46,6 +46,7 @@ def test_fast_cnn_shapes_parameters_and_probabilities():
     model = build_fast_cnn(precision="float32")
     assert model.output_shape == (None, 10)
     assert model.count_params() == 76_487
+    assert model.count_params() - sum(int(np.prod(v.shape)) for v in model.trainable_variables) == 288 + 7 + 2 * 2 * (16 + 32 + 64)  # whitening, normalisation, moving statistics of two batch norms per group
     assert model.get_layer("whiten").output.shape[1:] == (31, 31, 24)
     assert not model.get_layer("whiten").trainable
     probabilities = model.predict(np.random.default_rng(0).uniform(size=(4, 32, 32, 3)).astype("float32"), verbose=0)
