@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -42,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import fusionlab  # noqa: E402
 from fusionlab.data import availability, load_cifar10, load_image_dataset  # noqa: E402
-from fusionlab.results import dataset_record, make_results, stand_in_record, write_results  # noqa: E402
+from fusionlab.results import benchmark_command, make_results, run_dataset_record, write_results  # noqa: E402
 
 REFERENCE = (0.68, 0.72)  # the article's model after 10 epochs on CIFAR-10
 TARGET_IMPROVED = 0.80  # the improved model within the seed model's wall time
@@ -210,11 +209,6 @@ def main(argv=None) -> int:
 
 def results_record(arguments, argv, dataset, results) -> dict:
     """The run as a :mod:`fusionlab.results` record (figures: one entry per model run)."""
-    if arguments.stand_in:
-        data = stand_in_record("digits", f"{dataset.describe()}; scikit-learn's digits resized to 32x32x3, not CIFAR-10")
-    else:
-        data = dataset_record("cifar10")
-    arguments_text = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     figures = {
         "n_train": int(len(dataset.y_train)),
         "n_test": int(len(dataset.y_test)),
@@ -227,7 +221,8 @@ def results_record(arguments, argv, dataset, results) -> dict:
         "targets_fast": {str(factor): target for factor, target in TARGETS_FAST.items()},
         "runs": results,
     }
-    return make_results("cnn_cifar10", figures, command=f"python benchmarks/cnn_cifar10.py {arguments_text}".strip(), dataset=data)
+    return make_results("cnn_cifar10", figures, command=benchmark_command("cnn_cifar10.py", argv),
+                        dataset=run_dataset_record("cifar10", dataset if arguments.stand_in else None))
 
 
 if __name__ == "__main__":

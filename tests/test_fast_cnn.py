@@ -75,6 +75,10 @@ def test_fast_cnn_starts_its_convolutions_as_partial_identities():
         np.testing.assert_array_equal(kernel[:, :, :, :n], expected)
         if kernel.shape[3] > n:  # the other filters keep their random start
             assert np.abs(kernel[:, :, :, n:]).sum() > 0
+    random = build_fast_cnn(widths=(4, 8), input_shape=(16, 16, 3), precision="float32", dirac=False)
+    kernel = next(layer for layer in random.layers if isinstance(layer, keras.layers.Conv2D) and layer.name != "whiten").kernel.numpy()
+    # dirac=False: the He-uniform start, no identity
+    assert not np.array_equal(kernel[1, 1, :3, :3], np.eye(3)) and np.abs(kernel[0, 0]).sum() > 0
 
 
 def test_fast_cnn_weights_follow_random_state():
@@ -112,6 +116,7 @@ def test_cpu_has_bfloat16_reads_the_cpu_flags(tmp_path):
         ({"precision": "float16"}, ValueError, r"precision must be one of"),
         ({"momentum": 1.0}, ValueError, r"momentum must be a number in \[0.0, 1.0\)"),
         ({"logit_scale": 0}, ValueError, r"logit_scale must be a number in \(0.0, inf\]"),
+        ({"dirac": "yes"}, TypeError, r"dirac must be True or False; got dirac='yes'. Use dirac=False only to measure"),
     ],
 )
 def test_fast_cnn_rejects_bad_input(kwargs, error, match):

@@ -65,6 +65,7 @@ def build_fast_cnn(
     momentum: float = 0.85,
     weight_decay: float = 0.009,
     precision: str = "auto",
+    dirac: bool = True,
     random_state: int = 0,
     name: str = "fast_cnn",
 ):
@@ -107,6 +108,9 @@ def build_fast_cnn(
         ``"mixed_bfloat16"`` computes convolutions in bfloat16 and keeps weights, batch-norm
         statistics and the softmax in float32. ``"auto"`` picks it where the CPU has native
         bfloat16 (:func:`cpu_has_bfloat16`), float32 elsewhere.
+    dirac : bool, default=True
+        Start every 3x3 convolution as an identity on its first ``min(in, out)`` channels
+        (airbench's "dirac" initialisation); False keeps He-uniform random kernels.
     random_state : int, default=0
         Seeds the weight initialisation.
     name : str, default="fast_cnn"
@@ -141,6 +145,8 @@ def build_fast_cnn(
     momentum = check_float(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False, fix="Try 0.85.")
     weight_decay = check_float(weight_decay, "weight_decay", low=0.0, fix="Try 0.009, or 0 to turn it off.")
     dtype = resolve_precision(precision)
+    if not isinstance(dirac, bool):
+        raise TypeError(error_message("dirac", "True or False", dirac, "Use dirac=False only to measure what the identity start buys."))
     random_state = check_int(random_state, "random_state", low=0, fix="Pass a seed such as 0.")
 
     seeds = iter(range(random_state * 1000, random_state * 1000 + 1000))
@@ -169,7 +175,8 @@ def build_fast_cnn(
     x = layers.Rescaling(logit_scale, dtype=dtype, name="logit_scale")(x)  # (batch, n_classes) logits
     outputs = layers.Softmax(dtype="float32", name="probabilities")(x)  # (batch, n_classes)
     model = keras.Model(inputs, outputs, name=name)
-    _dirac_init(model)
+    if dirac:
+        _dirac_init(model)
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum, nesterov=True, weight_decay=weight_decay),
         loss=_smoothed_sparse_crossentropy(n_classes, label_smoothing),
