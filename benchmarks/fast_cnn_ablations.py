@@ -2,6 +2,7 @@
 
     python benchmarks/fast_cnn_ablations.py             # needs CIFAR-10 in the cache
     python benchmarks/fast_cnn_ablations.py --stand-in --epochs 1 --output /tmp/results   # the code path, on the digits
+    python benchmarks/fast_cnn_ablations.py --only "full recipe" --update   # rerun one variant, keep the other rows
 
 Trains :func:`fusionlab.models.build_fast_cnn` with :func:`fusionlab.training.fast_fit` on all
 50,000 CIFAR-10 training images for a fixed number of epochs (default 10), once with the whole
@@ -38,7 +39,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 import fusionlab  # noqa: E402
-from fusionlab.results import benchmark_command, make_results, run_dataset_record, write_results  # noqa: E402
+from fusionlab.results import benchmark_command, load_results, make_results, run_dataset_record, write_results  # noqa: E402
 
 # name -> (what changes, build_fast_cnn arguments, fast_fit arguments)
 ABLATIONS = {
@@ -61,6 +62,9 @@ def parse_arguments(argv=None):
     parser.add_argument("--stand-in", action="store_true", help="use scikit-learn's digits instead of CIFAR-10, to exercise the code path")
     parser.add_argument("--epochs", type=float, default=10.0, help="epochs per run (default: 10)")
     parser.add_argument("--only", nargs="+", choices=sorted(ABLATIONS), help="run only these variants")
+    parser.add_argument("--update", action="store_true",
+                        help="replace the rows of the variants run in the existing results file and keep the others "
+                             "(e.g. to remeasure images/s of runs slowed by other work; the file lists each update)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=None, help="directory for the results file (default: book/results; required with --stand-in)")
     return parser.parse_args(argv)
@@ -109,15 +113,23 @@ def main(argv=None) -> int:
                          "    python benchmarks/fast_cnn_ablations.py --stand-in --epochs 1 --output /tmp/results") from None
     print(dataset.describe())
     load_at_start, start = os.getloadavg()[0], time.perf_counter()
+    earlier = load_results("fast_cnn_ablations", arguments.output) if arguments.update else None
+    if earlier is not None and earlier["figures"]["epochs"] != arguments.epochs:
+        raise SystemExit(f"--update needs the earlier run's epochs, {earlier['figures']['epochs']}; got --epochs {arguments.epochs}")
     names = arguments.only or list(ABLATIONS)
-    rows = [train_variant(name, dataset, epochs=arguments.epochs, seed=arguments.seed, flip_images=not arguments.stand_in) for name in names]
-    full = next((row for row in rows if row["variant"] == "full recipe"), None)
-    for row in rows:
-        row["accuracy_change"] = None if full is None else row["test_accuracy"] - full["test_accuracy"]
+    rows = {name: train_variant(name, dataset, epochs=arguments.epochs, seed=arguments.seed, flip_images=not arguments.stand_in) for name in names}
+    command = benchmark_command("fast_cnn_ablations.py", argv)
     figures = {"n_train": int(len(dataset.y_train)), "n_test": int(len(dataset.y_test)), "epochs": arguments.epochs,
-               "rows": rows, "wall_time_s": time.perf_counter() - start,
-               "load_average_1min": {"start": load_at_start, "end": os.getloadavg()[0]}}
-    record = make_results("fast_cnn_ablations", figures, command=benchmark_command("fast_cnn_ablations.py", argv),
+               "wall_time_s": time.perf_counter() - start, "load_average_1min": {"start": load_at_start, "end": os.getloadavg()[0]}}
+    if earlier is not None:  # the earlier run's rows, in their order, with the variants just run replaced
+        figures = {**earlier["figures"], "updates": [*earlier["figures"].get("updates", []), {"command": command, "variants": names, **figures}]}
+        rows = {**{row["variant"]: row for row in earlier["figures"]["rows"]}, **rows}
+        command = earlier["command"]
+    full = rows.get("full recipe")
+    for row in rows.values():
+        row["accuracy_change"] = None if full is None else row["test_accuracy"] - full["test_accuracy"]
+    figures["rows"] = list(rows.values())
+    record = make_results("fast_cnn_ablations", figures, command=command,
                           dataset=run_dataset_record("cifar10", dataset if arguments.stand_in else None))
     print(f"Results written to {write_results(record, arguments.output)}")
     return 0

@@ -28,4 +28,10 @@ def test_ablations_run_end_to_end_on_the_stand_in(tmp_path, capsys):
     assert [row["variant"] for row in rows] == ["full recipe", "whitening", "dirac"]
     assert rows[0]["accuracy_change"] == 0.0 and rows[1]["accuracy_change"] == rows[1]["test_accuracy"] - rows[0]["test_accuracy"]
     assert all(0.0 <= row["test_accuracy"] <= 1.0 and row["images_per_second"] > 0 for row in rows)
+    assert module.main(["--stand-in", "--epochs", "0.5", "--only", "dirac", "--update", "--output", str(tmp_path)]) == 0
+    updated = load_results("fast_cnn_ablations", tmp_path)
+    assert [row["variant"] for row in updated["figures"]["rows"]] == ["full recipe", "whitening", "dirac"]  # the order kept
+    assert updated["command"] == record["command"] and updated["figures"]["updates"][0]["variants"] == ["dirac"]
+    with pytest.raises(SystemExit, match="--update needs the earlier run's epochs, 0.5; got --epochs 1.0"):
+        module.main(["--stand-in", "--epochs", "1", "--only", "dirac", "--update", "--output", str(tmp_path)])
     assert set(module.ABLATIONS) >= {"whitening", "dirac", "lookahead", "label_smoothing", "translate", "flip", "float32"}
