@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ import numpy as np  # noqa: E402
 
 import fusionlab  # noqa: E402
 from fusionlab.data import availability, load_cifar10, load_image_dataset  # noqa: E402
-from fusionlab.results import dataset_record, make_results, stand_in_record, write_results  # noqa: E402
+from fusionlab.results import benchmark_command, make_results, run_dataset_record, write_results  # noqa: E402
 
 
 def parse_arguments(argv=None):
@@ -119,13 +118,8 @@ def main(argv=None) -> int:
 
     print(format_efficiency_table(figures["rows"]), format_efficiency_table(figures["runtimes"]), sep="\n\n")
     print({kind: (round(s["mean"], 4), round(s["std"], 4)) for kind, s in figures["distillation"].items()})
-    if arguments.stand_in:
-        data = stand_in_record("digits", f"{dataset.describe()}; scikit-learn's digits resized to 32x32x3, not CIFAR-10")
-    else:
-        data = dataset_record("cifar10")
-    text = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    record = make_results("efficiency_cifar10", figures, command=f"python benchmarks/efficiency.py {text}".strip(), dataset=data,
-                          extra_packages=("ai-edge-litert",))
+    record = make_results("efficiency_cifar10", figures, command=benchmark_command("efficiency.py", argv),
+                          dataset=run_dataset_record("cifar10", dataset if arguments.stand_in else None), extra_packages=("ai-edge-litert",))
     if arguments.output is not None or not arguments.stand_in:
         print(f"Results written to {write_results(record, arguments.output)}")
     return 0

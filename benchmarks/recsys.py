@@ -34,7 +34,6 @@ import ctypes
 import gc
 import importlib.util
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -47,7 +46,7 @@ from fusionlab._validation import check_random_state  # noqa: E402
 from fusionlab.data import load_movielens_100k, load_movielens_100k_folds, make_synthetic_ratings  # noqa: E402
 from fusionlab.recsys import (ALSMF, BiasBaseline, BiasedMF, ImplicitALS, ItemKNN, Popularity, UserKNN,  # noqa: E402
                               implicit_matrix, matrix_from_ratings, random_split, rmse)
-from fusionlab.results import dataset_record, make_results, write_results  # noqa: E402
+from fusionlab.results import benchmark_command, dataset_record, make_results, write_results  # noqa: E402
 
 #: name -> (n_users, n_items, n_ratings): the shapes of MovieLens 100K, 1M and 10M (and a smoke test).
 SIZES = {"10k": (300, 400, 10_000), "100k": (943, 1_682, 100_000), "1m": (6_040, 3_706, 1_000_000), "10m": (69_878, 10_677, 10_000_000)}
@@ -416,11 +415,10 @@ def main(argv=None) -> int:
     print(f"\nTop-10 ranking, {RANKING_PROTOCOL}")
     ranking = run_ranking(load_movielens_100k(args.path, download=False), seeds=tuple(args.seeds))
     if args.output is not None or args.path is None:
-        arguments = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
         dataset = dataset_record("movielens-100k", folder=args.path)
         figures = movielens_figures(summary, ranking)
         figures["load_average_1min"] = {"start": load_at_start, "end": os.getloadavg()[0]}  # timings suffer above cpu_count
-        record = make_results("recsys_movielens", figures, command=f"python benchmarks/recsys.py {arguments}", dataset=dataset)
+        record = make_results("recsys_movielens", figures, command=benchmark_command("recsys.py", argv), dataset=dataset)
         print(f"\nResults written to {write_results(record, args.output)}")
     return 0
 

@@ -39,7 +39,7 @@ import numpy as np  # noqa: E402
 
 from fusionlab.data import make_click_log, write_click_log  # noqa: E402
 from fusionlab.data.availability import content_sha256  # noqa: E402
-from fusionlab.results import default_directory, make_results, write_results  # noqa: E402
+from fusionlab.results import benchmark_command, default_directory, make_results, write_results  # noqa: E402
 from fusionlab.scale import comms  # noqa: E402
 from fusionlab.scale.async_sgd import critical_learning_rate, staleness_sweep  # noqa: E402
 from fusionlab.scale.dask_tools import click_log_frame, click_rates, dask_client, search_workload, speedup_against_one_worker, worker_memory_mb  # noqa: E402
@@ -191,8 +191,7 @@ def main(argv=None) -> int:
     if "communication_model" in args.parts:
         figures["communication_model"] = model_predictions(figures.get("tf_distribute"))
     figures["seconds"] = time.perf_counter() - started
-    command = "python benchmarks/scale.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    record = make_results("scale", plain(figures), command=command.strip(), dataset=dataset,
+    record = make_results("scale", plain(figures), command=benchmark_command("scale.py", argv), dataset=dataset,
                           extra_packages=("scipy", "dask", "distributed", "dask-ml", "pandas", "pyarrow"))
     path = write_results(record, args.results_dir or default_directory())
     print(f"wrote {path} in {figures['seconds']:.0f} s")

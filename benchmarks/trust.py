@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ import numpy as np  # noqa: E402
 
 import fusionlab  # noqa: E402
 from fusionlab.data import DatasetUnavailable, load_cifar10, load_image_dataset, require_available, resize_images  # noqa: E402
-from fusionlab.results import dataset_record, make_results, stand_in_record, write_results  # noqa: E402
+from fusionlab.results import benchmark_command, make_results, run_dataset_record, write_results  # noqa: E402
 
 EPSILONS = (1.0, 2.0, 4.0, 8.0)
 DELTA = 1e-5
@@ -191,13 +190,8 @@ def cnn_checks(dataset, arguments):
 
 def results_record(arguments, argv, dataset, figures) -> dict:
     """The run as a :mod:`fusionlab.results` record named ``trust``."""
-    if arguments.stand_in:
-        data = stand_in_record("digits", f"{dataset.describe()}; scikit-learn's digits, not CIFAR-10")
-    else:
-        data = dataset_record("cifar10")
-    arguments_text = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    return make_results("trust", figures, command=f"python benchmarks/trust.py {arguments_text}".strip(), dataset=data,
-                        extra_packages=("dp-accounting", "shap"))
+    return make_results("trust", figures, command=benchmark_command("trust.py", argv),
+                        dataset=run_dataset_record("cifar10", dataset if arguments.stand_in else None), extra_packages=("dp-accounting", "shap"))
 
 
 def main(argv=None) -> int:

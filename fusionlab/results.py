@@ -31,6 +31,8 @@ import math
 import os
 import platform
 import re
+import shlex
+import sys
 import tempfile
 from datetime import datetime, timezone
 from importlib import metadata
@@ -97,6 +99,31 @@ def dataset_record(name: str, folder=None) -> dict:
 def stand_in_record(name: str, note: str) -> dict:
     """The ``dataset`` record of a run on a stand-in: no checksum, and a note saying which."""
     return {"name": name, "stand_in": True, "checksum": None, "content_sha256": None, "note": note}
+
+
+def run_dataset_record(registry_name: str, stand_in=None) -> dict:
+    """The ``dataset`` record of a benchmark run: the real dataset's, or the stand-in's it used.
+
+    Parameters
+    ----------
+    registry_name : str
+        The real dataset (a registry key, ``"cifar10"``): its provenance, :func:`dataset_record`.
+    stand_in : dataset or None, default=None
+        The :mod:`fusionlab.data` dataset the run used instead, if any: a stand-in record whose
+        note is its ``describe()``.
+    """
+    if stand_in is not None:
+        return stand_in_record(stand_in.name, f"{stand_in.describe()}; a stand-in, not {registry_name}")
+    return dataset_record(registry_name)
+
+
+def benchmark_command(script: str, argv=None) -> str:
+    """How to rerun a benchmark: ``python benchmarks/SCRIPT`` and its arguments, shell-quoted.
+
+    ``argv`` is what the benchmark's ``main`` received (``None``: ``sys.argv[1:]``).
+    """
+    arguments = sys.argv[1:] if argv is None else argv
+    return " ".join(["python", f"benchmarks/{script}", *(shlex.quote(str(a)) for a in arguments)])
 
 
 def make_results(name: str, figures: dict, *, command: str, dataset: dict, date: datetime | None = None,

@@ -23,19 +23,23 @@ def test_benchmark_exits_with_instructions_when_cifar10_is_not_available(tmp_pat
 
 
 def test_benchmark_runs_end_to_end_on_the_stand_in(tmp_path, capsys):
-    code = _benchmark().main(["--stand-in", "--epochs", "2", "--widths", "4,8,16", "--output", str(tmp_path)])
+    code = _benchmark().main(["--stand-in", "--epochs", "2", "--widths", "4,8,16", "--fast-widths", "4,8", "--output", str(tmp_path)])
     assert code == 0
     printed = capsys.readouterr().out
     assert "NOT CIFAR-10 numbers" in printed and "Targets not checked" in printed
     record = load_results("cnn_cifar10", tmp_path)  # validates the schema
     assert record["dataset"]["stand_in"] is True and record["dataset"]["checksum"] is None
     assert record["command"].startswith("python benchmarks/cnn_cifar10.py --stand-in --epochs 2")
+    assert record["figures"]["targets_fast"] == {"1": 0.74, "3": 0.80}
     results = record["figures"]["runs"]
-    assert [r["model"] for r in results] == ["article's CNN", "improved 4,8,16 (1x time)", "improved 4,8,16 (2x time)"]
-    seed, once, twice = results
-    assert seed["epochs"] == 2 and seed["parameters"] == 122_570
-    assert once["stopped_by"] == twice["stopped_by"] == "time_budget"
+    assert [r["model"] for r in results] == ["article's CNN", "improved 4,8,16 (1x time)", "improved 4,8,16 (2x time)",
+                                             "fast 4,8 (1x time)", "fast 4,8 (3x time)"]
+    seed, once, twice, fast_once, fast_thrice = results
+    assert seed["epochs"] == 2 and seed["parameters"] == 122_570 and seed["setup_s"] == 0.0
+    assert once["stopped_by"] == twice["stopped_by"] == fast_once["stopped_by"] == fast_thrice["stopped_by"] == "time_budget"
     assert once["train_s"] >= seed["train_s"] and twice["train_s"] >= 2 * seed["train_s"]
+    assert fast_once["train_s"] >= seed["train_s"] and fast_thrice["train_s"] >= 3 * seed["train_s"]  # whitening counted
+    assert fast_once["setup_s"] > 0 and fast_once["widths"] == [4, 8] and fast_once["test_time_flips"] is False  # digits
     assert all(0.0 <= r["test_accuracy"] <= 1.0 and r["images_per_second"] > 0 for r in results)
 
 

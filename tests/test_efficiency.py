@@ -56,6 +56,17 @@ def test_grouped_depthwise_convolutions_pooling_and_dense_on_feature_maps():
     assert cost.params == keras.Model(inputs, x).count_params()
 
 
+def test_separable_convolutions_and_depth_multipliers():
+    from keras import layers
+
+    inputs = keras.Input((8, 8, 4))
+    x = layers.SeparableConv2D(6, 3, padding="same")(inputs)  # 8x8: depthwise 9 x 4, then pointwise 4 -> 6
+    x = layers.DepthwiseConv2D(3, depth_multiplier=2)(x)  # 6x6x12
+    cost = model_cost(keras.Model(inputs, x))
+    assert [layer.macs for layer in cost.layers[1:]] == [8 * 8 * (9 * 4 + 4 * 6), 6 * 6 * 9 * 6 * 2]
+    assert cost.params == keras.Model(inputs, x).count_params()
+
+
 def test_model_cost_names_a_layer_it_cannot_count():
     model = keras.Sequential([keras.Input((4, 3)), keras.layers.LSTM(2)])
     with pytest.raises(ValueError, match=r"model must be layers whose cost fusionlab knows.*LSTM.*Add its formula"):

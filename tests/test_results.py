@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from fusionlab.results import (KEYS, figure, iter_numbers, load_results, make_results, markdown_table, source_line,
-                               stand_in_record, validate_results, write_results)
+from fusionlab.results import (KEYS, benchmark_command, figure, iter_numbers, load_results, make_results, markdown_table,
+                               run_dataset_record, source_line, stand_in_record, validate_results, write_results)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "book" / "results"
@@ -30,6 +30,25 @@ def _record(**changes):
                           dataset=stand_in_record("digits", "scikit-learn's digits"))
     record.update(changes)
     return record
+
+
+def test_benchmark_command_quotes_the_arguments_it_was_given():
+    assert benchmark_command("cnn_cifar10.py", ["--widths", "16,32,64", "--output", "/tmp/a b"]) == (
+        "python benchmarks/cnn_cifar10.py --widths 16,32,64 --output '/tmp/a b'")
+    assert benchmark_command("scale.py", []) == "python benchmarks/scale.py"
+
+
+def test_run_dataset_record_names_the_stand_in_it_used(tmp_path, monkeypatch):
+    from fusionlab.data import load_image_dataset
+    from fusionlab.data.registry import DatasetUnavailable
+
+    digits = load_image_dataset(prefer="digits", verbose=False)
+    record = run_dataset_record("cifar10", digits)
+    assert record["stand_in"] is True and record["checksum"] is None
+    assert record["note"] == f"{digits.describe()}; a stand-in, not cifar10"
+    monkeypatch.setenv("FUSIONLAB_DATA", str(tmp_path))  # an empty cache: the real record cannot be made up
+    with pytest.raises(DatasetUnavailable, match="cifar10 is not available"):
+        run_dataset_record("cifar10")
 
 
 def _cells(notebook: Path, kind: str) -> list[str]:

@@ -42,22 +42,32 @@ def _check_fit_inputs(model, X, y, validation_data, *, epochs, batch_size, sched
             raise ValueError(
                 error_message("validation_data", "a (X_validation, y_validation) pair when early_stopping_patience is set", None, "Make one with train_validation_split.")
             )
-    validation = None
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError(error_message("validation_data", "a (X_validation, y_validation) pair", type(validation_data).__name__, "Pass validation_data=(X_validation, y_validation)."))
-        validation = check_X_y(*validation_data, X_name="validation_data[0]", y_name="validation_data[1]", X_ndim=None, X_dtype=None)
+    validation = _check_validation_data(validation_data)
+    _check_compiled(model)
+    if learning_rate is None:
+        peak = float(model.optimizer.learning_rate.numpy())
+    else:
+        peak = check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False, fix="Try 1e-3.")
+    return X, y, validation, peak
+
+
+def _check_validation_data(validation_data, X_ndim=None):
+    """``None``, or a checked ``(X_validation, y_validation)`` pair of arrays."""
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError(error_message("validation_data", "a (X_validation, y_validation) pair", type(validation_data).__name__, "Pass validation_data=(X_validation, y_validation)."))
+    return check_X_y(*validation_data, X_name="validation_data[0]", y_name="validation_data[1]", X_ndim=X_ndim, X_dtype=None)
+
+
+def _check_compiled(model) -> None:
+    """A compiled Keras model whose optimizer's learning rate is a variable the loop can set."""
     if getattr(model, "optimizer", None) is None:
         raise ValueError(error_message("model", "a compiled keras.Model", type(model).__name__, "Call model.compile(...) first, or use a fusionlab.models builder."))
     if not hasattr(model.optimizer.learning_rate, "assign"):
         raise ValueError(
             error_message("model", "compiled with a constant learning rate (a float)", "a learning-rate schedule object", "Compile with e.g. Adam(learning_rate=1e-3) and use schedule='one_cycle' here.")
         )
-    if learning_rate is None:
-        peak = float(model.optimizer.learning_rate.numpy())
-    else:
-        peak = check_float(learning_rate, "learning_rate", low=0.0, low_inclusive=False, fix="Try 1e-3.")
-    return X, y, validation, peak
 
 
 class _Budget:
