@@ -451,7 +451,7 @@ def test_ex_04_1_temperature_sharpens_the_fast_cnn_and_keeps_its_accuracy():
     scaled = softmax(np.log(fast_probabilities) / best, axis=1)
     before, after = (reliability_curve(y_test, p).expected_calibration_error for p in (fast_probabilities, scaled))
     assert fast_probabilities.max(axis=1).mean() < accuracy(y_test, fast_probabilities.argmax(axis=1))  # under-confident
-    assert best < 1 and after < before / 4, (best, before, after)  # measured: T = 0.20, ECE 0.33 -> 0.01
+    assert best < 1 and after < before / 4 and after <= 0.02, (best, before, after)  # measured: T = 0.20, ECE 0.33 -> 0.01
     assert accuracy(y_test, scaled.argmax(axis=1)) == accuracy(y_test, fast_probabilities.argmax(axis=1))
 
 
