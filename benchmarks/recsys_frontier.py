@@ -69,7 +69,13 @@ PUBLISHED_U1_RMSE = {"GC-MC (Berg et al. 2017)": 0.905, "Sparse FC (Muller et al
 TARGETS = {"u1_rmse": 0.90, "mean_rmse": 0.90, "rating_fit_s": 180.0, "ndcg@10": 0.50, "ranking_fit_s": 60.0}
 #: Grids searched on the ranking validation split (small: every point is a full fit).
 EASE_L2_GRID = (100.0, 200.0, 300.0, 500.0, 800.0, 1200.0)
-IALS_GRID = [(64, reg, alpha) for reg in (15.0, 30.0, 60.0) for alpha in (1.0, 2.0, 4.0)]
+#: Implicit ALS's inputs: every interaction 1 ("binary"), or its stars over the mean star of the
+#: matrix ("rating"), so that the confidence 1 + alpha * value grows with the strength of the
+#: observation, as in Hu, Koren & Volinsky's own formulation.
+IALS_WEIGHTINGS = ("binary", "rating")
+IALS_GRID = [(weighting, 64, reg, alpha) for weighting in IALS_WEIGHTINGS for reg in (15.0, 30.0, 60.0) for alpha in (1.0, 2.0, 4.0)]
+#: The second, finer stage of the search: the best coarse (reg, alpha) times these factors.
+IALS_REFINE = (2 ** -0.5, 1.0, 2 ** 0.5)
 BLEND_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
@@ -233,7 +239,14 @@ def stratified_split(user_ids, ratio: float = 0.75, random_state=42):
 
 
 def _binary(data, index):
-    return ratings_matrix(data.user_ids[index], data.item_ids[index], np.ones(index.size), shape=(data.n_users, data.n_items))
+    return _interactions(data, index, "binary")
+
+
+def _interactions(data, index, weighting):
+    """The users x items matrix of the ratings ``index``: 1 per rating, or its stars over their mean."""
+    stars = np.asarray(data.ratings, dtype=np.float64)[index]
+    values = np.ones(index.size) if weighting == "binary" else stars / stars.mean()
+    return ratings_matrix(data.user_ids[index], data.item_ids[index], values, shape=(data.n_users, data.n_items))
 
 
 def _zscore(scores, seen, fill=-np.inf):
@@ -268,20 +281,39 @@ def _ials(factors, reg, alpha):
     return ImplicitALS(n_factors=factors, reg=reg, alpha=alpha, n_epochs=10, random_state=0)
 
 
-def ranking_models(best_l2, best_ials) -> dict:
-    """name -> factory of the ranking models scored on the test split."""
+def _ials_label(weighting, factors, reg, alpha):
+    return f"{weighting} factors={factors} reg={reg:g} alpha={alpha:g}"
+
+
+VALIDATED_IALS = "implicit ALS (validated)"
+BINARY_IALS = "implicit ALS (validated, 0/1 inputs)"
+
+
+def ranking_models(best_l2, best_ials, best_binary) -> dict:
+    """name -> factory of the ranking models scored on the test split.
+
+    ``best_ials`` and ``best_binary`` are ``(weighting, factors, reg, alpha)``: the validated
+    implicit ALS, and the best one on 0/1 inputs (listed when it is not the same)."""
     from fusionlab.recsys.neural import NeuMF
 
     return {
         "popularity": lambda: Popularity(),
         "implicit ALS (course defaults)": lambda: ImplicitALS(random_state=0),
-        "implicit ALS (validated)": lambda: _ials(*best_ials),
+        VALIDATED_IALS: lambda: _ials(*best_ials[1:]),  # fitted on the inputs of best_ials[0]
+        **({} if best_binary == best_ials else {BINARY_IALS: lambda: _ials(*best_binary[1:])}),
         "NeuMF (course defaults)": lambda: NeuMF(random_state=0),
         "EASE (validated)": lambda: EASE(l2=best_l2),
     }
 
 
-def run_ranking(path, k: int = 10, seeds=(42, 0, 1)) -> dict:
+def summarise_splits(per_split: dict) -> dict:
+    """``{"seed 0": {model: ndcg}, ...}`` -> ``{"n_splits": n, model: {"mean", "min", "max"}}``."""
+    names = next(iter(per_split.values()), {})
+    return {"n_splits": len(per_split), **{name: {stat: float(reduce([row[name] for row in per_split.values()]))
+                                                  for stat, reduce in (("mean", np.mean), ("min", np.min), ("max", np.max))} for name in names}}
+
+
+def run_ranking(path, k: int = 10, seeds=(42, 0, 1, 2, 3)) -> dict:
     data = load_movielens_100k(path, download=False)
     figures = {"load_before": _load(), "protocol": "per-user random 75/25 split (seed 42), every rating an interaction, seen items removed, "
                "NDCG@10 with binary relevance over test users", "published": PUBLISHED_NDCG, "targets": TARGETS}
@@ -291,48 +323,69 @@ def run_ranking(path, k: int = 10, seeds=(42, 0, 1)) -> dict:
     fit_part, held = stratified_split(data.user_ids[train], 0.75, random_state=1)
     X_fit, X_val = _binary(data, train[fit_part]), _binary(data, train[held])
     validation = {"ease_l2": {}, "ials": {}, "fusion_weight": {}}
-    for l2 in EASE_L2_GRID:
-        validation["ease_l2"][l2] = _ranking_metrics(_full_scores(EASE(l2=l2).fit(X_fit), X_fit.shape[0]), X_fit, X_val, k)[f"ndcg@{k}"]
-    best_l2 = max(validation["ease_l2"], key=validation["ease_l2"].get)
-    for factors, reg, alpha in IALS_GRID:
-        score = _ranking_metrics(_full_scores(_ials(factors, reg, alpha).fit(X_fit), X_fit.shape[0]), X_fit, X_val, k)[f"ndcg@{k}"]
-        validation["ials"][f"factors={factors} reg={reg} alpha={alpha}"] = score
-        print(f"  validation iALS factors={factors} reg={reg} alpha={alpha}: NDCG@{k} {score:.4f}", flush=True)
-    best_ials = max(zip(validation["ials"].values(), IALS_GRID))[1]
-    ease_fit, als_fit = EASE(l2=best_l2).fit(X_fit), _ials(*best_ials).fit(X_fit)
-    for weight in BLEND_GRID:
-        validation["fusion_weight"][weight] = _ranking_metrics(fusion_scores(ease_fit, als_fit, X_fit, weight), X_fit, X_val, k)[f"ndcg@{k}"]
-    best_weight = max(validation["fusion_weight"], key=validation["fusion_weight"].get)
-    chosen = {"ease_l2": best_l2, "ials": dict(zip(("n_factors", "reg", "alpha"), best_ials)), "fusion_weight": best_weight}
-    print(f"chosen on validation: {chosen}")
-    figures.update(validation=validation, chosen=chosen)
+    ease_scores = {l2: _ranking_metrics(_full_scores(EASE(l2=l2).fit(X_fit), X_fit.shape[0]), X_fit, X_val, k)[f"ndcg@{k}"] for l2 in EASE_L2_GRID}
+    validation["ease_l2"] = {str(l2): score for l2, score in ease_scores.items()}  # JSON keys are strings
+    best_l2 = max(ease_scores, key=ease_scores.get)
+    start = time.perf_counter()
+    W_fit = {weighting: _interactions(data, train[fit_part], weighting) for weighting in IALS_WEIGHTINGS}
 
-    models = ranking_models(best_l2, best_ials)
+    def validate_ials(config):
+        weighting, factors, reg, alpha = config
+        score = _ranking_metrics(_full_scores(_ials(factors, reg, alpha).fit(W_fit[weighting]), X_fit.shape[0]), X_fit, X_val, k)[f"ndcg@{k}"]
+        validation["ials"][_ials_label(*config)] = score
+        print(f"  validation iALS {_ials_label(*config)}: NDCG@{k} {score:.4f}", flush=True)
+        return score
+
+    # two stages: the coarse grid, then the best point's neighbours at factors of sqrt(2)
+    scores = {config: validate_ials(config) for config in IALS_GRID}
+    weighting, factors, reg, alpha = max(scores, key=scores.get)
+    for config in [(weighting, factors, reg * a, alpha * b) for a in IALS_REFINE for b in IALS_REFINE]:
+        if not any(np.allclose(config[1:], seen[1:]) and config[0] == seen[0] for seen in scores):
+            scores[config] = validate_ials(config)
+    best_ials = max(scores, key=scores.get)
+    best_binary = max((config for config in scores if config[0] == "binary"), key=scores.get)
+    ease_fit, als_fit = EASE(l2=best_l2).fit(X_fit), _ials(*best_ials[1:]).fit(W_fit[best_ials[0]])
+    fusion = {weight: _ranking_metrics(fusion_scores(ease_fit, als_fit, X_fit, weight), X_fit, X_val, k)[f"ndcg@{k}"] for weight in BLEND_GRID}
+    validation["fusion_weight"] = {str(weight): score for weight, score in fusion.items()}
+    best_weight = max(fusion, key=fusion.get)
+    chosen = {"ease_l2": best_l2, "ials": dict(zip(("weighting", "n_factors", "reg", "alpha"), best_ials)), "fusion_weight": best_weight}
+    print(f"chosen on validation: {chosen}")
+    figures.update(validation=validation, chosen=chosen, search_s=time.perf_counter() - start,
+                   search="EASE: its l2 grid; implicit ALS: the coarse grid of inputs x reg x alpha, then the best point's "
+                          "reg and alpha times 2^-1/2, 1, 2^1/2; the fusion weight last, for the chosen pair")
+
+    models = ranking_models(best_l2, best_ials, best_binary)
     test_rows = {}
     fitted = {}
+    W_train = _interactions(data, train, best_ials[0])
     for name, factory in models.items():
-        model, wall, cpu = _timed(lambda: factory().fit(X_train))
+        X_in = W_train if name == VALIDATED_IALS else X_train
+        model, wall, cpu = _timed(lambda: factory().fit(X_in))
         fitted[name] = model
         row = _ranking_metrics(_full_scores(model, X_train.shape[0]), X_train, X_test, k)
         test_rows[name] = {**row, "fit_s": wall, "fit_cpu_s": cpu}
         print(f"{name:>34}: NDCG@{k} {row[f'ndcg@{k}']:.4f}  P@{k} {row[f'precision@{k}']:.4f}  fit {wall:5.1f} s", flush=True)
-    fusion_wall = test_rows["EASE (validated)"]["fit_s"] + test_rows["implicit ALS (validated)"]["fit_s"]
-    fusion_cpu = test_rows["EASE (validated)"]["fit_cpu_s"] + test_rows["implicit ALS (validated)"]["fit_cpu_s"]
-    row = _ranking_metrics(fusion_scores(fitted["EASE (validated)"], fitted["implicit ALS (validated)"], X_train, best_weight), X_train, X_test, k)
+    fusion_wall = test_rows["EASE (validated)"]["fit_s"] + test_rows[VALIDATED_IALS]["fit_s"]
+    fusion_cpu = test_rows["EASE (validated)"]["fit_cpu_s"] + test_rows[VALIDATED_IALS]["fit_cpu_s"]
+    row = _ranking_metrics(fusion_scores(fitted["EASE (validated)"], fitted[VALIDATED_IALS], X_train, best_weight), X_train, X_test, k)
     test_rows["fusion: EASE + implicit ALS"] = {**row, "fit_s": fusion_wall, "fit_cpu_s": fusion_cpu}
     print(f"{'fusion: EASE + implicit ALS':>34}: NDCG@{k} {row[f'ndcg@{k}']:.4f}  fit {fusion_wall:5.1f} s")
     robustness = {}
     for seed in seeds[1:]:  # the validated defaults on other draws of the split (never re-tuned)
         tr, te = stratified_split(data.user_ids, 0.75, seed)
         Xtr, Xte = _binary(data, tr), _binary(data, te)
-        ease, als = EASE(l2=best_l2).fit(Xtr), _ials(*best_ials).fit(Xtr)
+        ease, als = EASE(l2=best_l2).fit(Xtr), _ials(*best_ials[1:]).fit(_interactions(data, tr, best_ials[0]))
         robustness[f"seed {seed}"] = {
             "EASE": _ranking_metrics(_full_scores(ease, Xtr.shape[0]), Xtr, Xte, k)[f"ndcg@{k}"],
             "implicit ALS": _ranking_metrics(_full_scores(als, Xtr.shape[0]), Xtr, Xte, k)[f"ndcg@{k}"],
             "fusion": _ranking_metrics(fusion_scores(ease, als, Xtr, best_weight), Xtr, Xte, k)[f"ndcg@{k}"],
         }
+        if best_binary != best_ials:
+            binary = _ials(*best_binary[1:]).fit(Xtr)
+            robustness[f"seed {seed}"]["implicit ALS, 0/1 inputs"] = _ranking_metrics(_full_scores(binary, Xtr.shape[0]), Xtr, Xte, k)[f"ndcg@{k}"]
         print(f"split seed {seed}: {robustness[f'seed {seed}']}")
-    figures.update(test=test_rows, other_split_seeds=robustness, load_after=_load())
+    figures.update(test=test_rows, other_split_seeds=robustness, load_after=_load(),
+                   other_split_seeds_summary=summarise_splits(robustness))
     return figures
 
 

@@ -59,16 +59,38 @@ def test_rating_section_runs_and_writes_the_common_schema(frontier, movielens_fo
     assert "u1 RMSE" in capsys.readouterr().out
 
 
+def test_interactions_are_ones_or_stars_over_their_mean(frontier, movielens_folder):
+    data = frontier.load_movielens_100k(movielens_folder, download=False)
+    index = np.arange(0, data.ratings.size, 2)
+    binary, rating = frontier._interactions(data, index, "binary"), frontier._interactions(data, index, "rating")
+    assert binary.nnz == rating.nnz == index.size and np.all(binary.data == 1)
+    assert rating.data.mean() == pytest.approx(1.0)
+    stars = np.asarray(data.ratings, dtype=float)[index]
+    assert rating[data.user_ids[index[0]], data.item_ids[index[0]]] == pytest.approx(stars[0] / stars.mean())
+
+
 def test_ranking_section_chooses_on_validation_and_scores_the_fusion(frontier, movielens_folder, monkeypatch):
     monkeypatch.setattr(frontier, "EASE_L2_GRID", (5.0, 50.0))
-    monkeypatch.setattr(frontier, "IALS_GRID", [(4, 1.0, 1.0)])
-    monkeypatch.setattr(frontier, "ranking_models", lambda l2, ials: {"popularity": Popularity, "implicit ALS (validated)": lambda: ImplicitALS(n_factors=4, n_epochs=2, random_state=0),
-                                                                       "EASE (validated)": lambda: EASE(l2=l2)})
+    monkeypatch.setattr(frontier, "IALS_GRID", [("binary", 4, 1.0, 1.0), ("rating", 4, 1.0, 1.0)])
+    models = lambda l2, ials, binary: {"popularity": Popularity, "implicit ALS (validated)": lambda: ImplicitALS(n_factors=4, n_epochs=2, random_state=0),
+                                       "EASE (validated)": lambda: EASE(l2=l2)}
+    monkeypatch.setattr(frontier, "ranking_models", models)
     figures = frontier.run_ranking(movielens_folder, seeds=(42, 0))
     assert figures["chosen"]["ease_l2"] in (5.0, 50.0) and figures["chosen"]["fusion_weight"] in frontier.BLEND_GRID
+    # two stages: both coarse points, then the best one's 8 neighbours in (reg, alpha)
+    assert len(figures["validation"]["ials"]) == 2 + 8 and figures["chosen"]["ials"]["weighting"] in ("binary", "rating")
+    chosen = figures["chosen"]["ials"]
+    assert figures["validation"]["ials"][frontier._ials_label(*chosen.values())] == max(figures["validation"]["ials"].values())
     assert set(figures["test"]) == {"popularity", "implicit ALS (validated)", "EASE (validated)", "fusion: EASE + implicit ALS"}
     assert all(0 <= row["ndcg@10"] <= 1 for row in figures["test"].values())
-    assert set(figures["other_split_seeds"]) == {"seed 0"}
+    assert set(figures["other_split_seeds"]) == {"seed 0"} and figures["search_s"] > 0
+    assert figures["other_split_seeds_summary"]["EASE"]["mean"] == figures["other_split_seeds"]["seed 0"]["EASE"]
+
+
+def test_summarise_splits_gives_count_mean_and_range(frontier):
+    summary = frontier.summarise_splits({"seed 0": {"a": 0.4, "b": 0.1}, "seed 1": {"a": 0.5, "b": 0.3}})
+    assert summary["n_splits"] == 2 and summary["a"] == pytest.approx({"mean": 0.45, "min": 0.4, "max": 0.5})
+    assert summary["b"]["max"] == pytest.approx(0.3) and frontier.summarise_splits({}) == {"n_splits": 0}
 
 
 def test_speed_section_times_both_solvers_against_the_references(frontier, movielens_folder):
