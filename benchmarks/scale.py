@@ -87,6 +87,11 @@ def dask_part(folder: Path, dask_rows: int, memory_limit: str) -> dict:
         timing.update(startup_s=startup_s, load=load())
         print(f"dask search: {timing['seconds']} s, speed-up {timing['speedup'][-1]:.2f}, start-up {startup_s:.1f} s, "
               f"per-task overhead {timing['task_overhead_s']:.4f} s, load {timing['load']:.1f}", flush=True)
+        # fresh workers for the memory-limited pass: after the search each worker holds about 300 MiB
+        # (scikit-learn and its results), so near a 400 MiB limit Dask would pause it (at 80%) for
+        # memory it cannot spill, and the pass would wait forever
+        client.restart()
+        before = worker_memory_mb(client)
         frame = click_log_frame(path)
         frame_mb = float(frame.memory_usage(index=False).sum().compute()) / 2**20
         start = time.perf_counter()
@@ -98,7 +103,8 @@ def dask_part(folder: Path, dask_rows: int, memory_limit: str) -> dict:
           f"worker peaks {sorted(peak.values())} MB, {seconds:.1f} s, {len(table):,} (field, value) pairs", flush=True)
     limit_mib = float(dask.utils.parse_bytes(memory_limit)) / 2**20
     return {"search": timing, "click_rates": {"rows": dask_rows, "frame_mb": frame_mb, "memory_limit": memory_limit, "memory_limit_mib": limit_mib,
-                                               "worker_peak_rss_mb": sorted(peak.values()), "worker_rss_mb_after": sorted(now.values()),
+                                               "worker_rss_mb_before": sorted(before.values()), "worker_peak_rss_mb": sorted(peak.values()),
+                                               "worker_rss_mb_after": sorted(now.values()),
                                                "seconds": seconds, "pairs": len(table), "load": load()}}
 
 
