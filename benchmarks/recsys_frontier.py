@@ -339,9 +339,8 @@ def run_ranking(path, k: int = 10, seeds=(42, 0, 1, 2, 3)) -> dict:
     # two stages: the coarse grid, then the best point's neighbours at factors of sqrt(2)
     scores = {config: validate_ials(config) for config in IALS_GRID}
     weighting, factors, reg, alpha = max(scores, key=scores.get)
-    for config in [(weighting, factors, reg * a, alpha * b) for a in IALS_REFINE for b in IALS_REFINE]:
-        if not any(np.allclose(config[1:], seen[1:]) and config[0] == seen[0] for seen in scores):
-            scores[config] = validate_ials(config)
+    for config in [(weighting, factors, reg * a, alpha * b) for a in IALS_REFINE for b in IALS_REFINE if (a, b) != (1.0, 1.0)]:
+        scores[config] = validate_ials(config)  # the centre is the coarse point itself, already scored
     best_ials = max(scores, key=scores.get)
     best_binary = max((config for config in scores if config[0] == "binary"), key=scores.get)
     ease_fit, als_fit = EASE(l2=best_l2).fit(X_fit), _ials(*best_ials[1:]).fit(W_fit[best_ials[0]])

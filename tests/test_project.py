@@ -101,7 +101,7 @@ MIN_ASSERTIONS = {
     "03_2_sgd_random_forests": 26,
     "03_3_fusion_pipeline": 9,  # 12 until three checks of package behaviour moved to tests/ (issue 15)
     "04_1_cnn_image_recognition": 17,  # 10 before issue 16's fast CNN (classroom verdict, full-size targets, ablations, calibration)
-    "04_2_recommender": 19,  # 12 after issue 10 + seven checks of the frontier section (issue 16)
+    "04_2_recommender": 24,  # 12 after issue 10 + seven checks of the frontier section + five of its star-weighted ranking and speed (issue 16)
     "05_1_data_at_scale": 27,
     "05_2_interpretability": 19,
     "05_3_privacy": 20,
